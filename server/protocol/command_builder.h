@@ -1,0 +1,62 @@
+// Validates gRPC command requests and turns each into the gateway's `data` object.
+// Pure: no I/O, no threads. A request with a missing or invalid field is rejected with
+// InvalidArgument naming the field, before anything is encoded.
+#ifndef WXBRIDGE_SERVER_PROTOCOL_COMMAND_BUILDER_H_
+#define WXBRIDGE_SERVER_PROTOCOL_COMMAND_BUILDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "wxbridge/v1/bridge_service.pb.h"
+
+namespace wxbridge::protocol {
+
+// Gateway command codes (gateway-ws-api.zh.md).
+enum CommandCode : int {
+  kRebind = 100,
+  kLogin = 101,
+  kLogout = 102,
+  kSendText = 103,
+  kSendLink = 104,
+  kKickGroupMember = 105,
+  kGetContacts = 106,
+  kAcceptFriend = 107,
+  kInviteToGroup = 108,
+  kSendImage = 109,
+  kAddFriend = 111,
+};
+
+// One validated command, ready to be stamped and encoded by EncodeFrame.
+struct Command {
+  int code = 0;
+  // data.account; empty for code 100 and for raw commands without one.
+  std::string account;
+  // The `data` object as strict JSON text, field names spelled as the document does.
+  std::string data_json;
+  // What correlation by effect needs: the group of a kick/invite (105/108)...
+  std::string group_id;
+  // ...and the ids of a contact look-up (106), in request order.
+  std::vector<std::string> wx_ids;
+};
+
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LoginRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LogoutRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendTextRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendLinkRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::KickGroupMemberRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::GetContactsRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AcceptFriendRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::InviteToGroupRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendImageRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AddFriendRequest& request);
+// code must be positive; data_json must be a JSON object ("" means {}); data.account,
+// data.groupId and data.wxIds are picked up for correlation when present.
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendRawRequest& request);
+
+// Code 100 (re-bind), sent first on every new upstream connection.
+Command RebindCommand();
+
+}  // namespace wxbridge::protocol
+
+#endif  // WXBRIDGE_SERVER_PROTOCOL_COMMAND_BUILDER_H_

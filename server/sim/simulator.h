@@ -1,0 +1,103 @@
+// The gateway simulator: a real WebSocket server implementing the reading of the
+// gateway protocol in ../shared/protocol/NOTES.md, with a small deterministic world.
+// wxbridge runs it in-process when no upstream is configured; tests drive it through
+// this API (inject frames, drop or stall connections, read what it received).
+#ifndef WXBRIDGE_SERVER_SIM_SIMULATOR_H_
+#define WXBRIDGE_SERVER_SIM_SIMULATOR_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace wxbridge::sim {
+
+// Whether replies to a command echo its msgId/cmdId (NOTES.md "Correlation").
+enum class AckMode { kEcho, kNone };
+
+struct SimulatorConfig {
+  // Listen address and port; port 0 picks a free one (see Simulator::port()).
+  std::string listen_host = "127.0.0.1";
+  uint16_t port = 0;
+  // The only authKey accepted; any other gets MsgType -1 "授权码无效".
+  std::string auth_key = "wxsim-key";
+  AckMode ack_mode = AckMode::kEcho;
+  // Pauses in the login walk: status 1 (QR) -> scan_delay -> 3 -> step_delay -> 4 ->
+  // step_delay -> 7, self contact, contact list.
+  std::chrono::milliseconds scan_delay{300};
+  std::chrono::milliseconds step_delay{100};
+  // Number of simulated friends (persons) each account has, besides the fixed ones.
+  int world_size = 5;
+  // Largest inbound frame accepted (a 10 MB image is ~13.4 MB of base64 + JSON).
+  std::size_t max_frame_bytes = 64u << 20;
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimulatorConfig config);
+  ~Simulator();  // Stop()s.
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Binds and starts serving on a thread of its own.
+  absl::Status Start();
+  // Closes every connection and joins the thread. Idempotent.
+  void Stop();
+
+  uint16_t port() const;
+  // ws://host:port/ws
+  std::string url() const;
+  const SimulatorConfig& config() const;
+
+  // The WeChat id the simulated scan logs `account` in as (deterministic:
+  // "wxid_" + 12 lowercase hex digits of a hash of the account).
+  static std::string WxIdFor(const std::string& account);
+  // The group every account is a member of, owned by a simulated user no account is.
+  static std::string SharedGroupId();
+  // The group `account` owns (members: the account and its simulated friends).
+  static std::string OwnedGroupIdFor(const std::string& account);
+  // Fixed world contacts every account has: an official account and a special one.
+  static std::string OfficialAccountId();   // "gh_…"
+  static std::string SpecialAccountId();    // "medianote"
+  static std::string CustomIdPersonId();    // a person with a custom WeChat id
+
+  // --- Test hooks (thread-safe) ---
+  // Sends `text` as a text frame on every open connection (or the newest one).
+  void InjectFrame(const std::string& text);
+  // Closes every connection abruptly (TCP close, no close frame).
+  void DropConnections();
+  // While stalled, the simulator neither reads nor writes on open connections (and
+  // answers no pings), as a hung gateway would.
+  void SetStalled(bool stalled);
+  void SetAckMode(AckMode mode);
+  // Every text frame received, in order, across connections.
+  std::vector<std::string> ReceivedFrames() const;
+  // Waits until `predicate(ReceivedFrames())` holds or the timeout passes.
+  bool WaitForReceived(const std::function<bool(const std::vector<std::string>&)>& predicate,
+                       std::chrono::milliseconds timeout) const;
+  // Open connections now, and connections accepted since start.
+  std::size_t connection_count() const;
+  std::size_t connections_accepted() const;
+  // Waits until connections_accepted() >= n.
+  bool WaitForConnections(std::size_t n, std::chrono::milliseconds timeout) const;
+  // Accounts logged in now.
+  std::vector<std::string> LoggedInAccounts() const;
+
+  // --- Load generation (benchmarks) ---
+  // Pushes `count` copies of `frame` to every connection as fast as the socket takes
+  // them (rate_per_second 0) or at a fixed rate; returns at once.
+  void StartPushing(const std::string& frame, std::size_t count, double rate_per_second);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wxbridge::sim
+
+#endif  // WXBRIDGE_SERVER_SIM_SIMULATOR_H_

@@ -1,0 +1,91 @@
+// The one WebSocket to the gateway (ws:// or wss://): connect, TLS, read loop, write
+// queue, ping, dead-peer detection, reconnect with exponential backoff and jitter.
+// Knows nothing of JSON: frames are opaque text. Runs entirely on the io_context it is
+// given (one thread); every public method must be called on that thread (use
+// boost::asio::post from others). Callbacks also run on that thread.
+#ifndef WXBRIDGE_SERVER_UPSTREAM_UPSTREAM_CLIENT_H_
+#define WXBRIDGE_SERVER_UPSTREAM_UPSTREAM_CLIENT_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "boost/asio/io_context.hpp"
+#include "wxbridge/v1/common.pb.h"
+
+namespace wxbridge::upstream {
+
+struct UpstreamConfig {
+  // ws://host[:port]/path or wss://host[:port]/path.
+  std::string url;
+  std::chrono::milliseconds connect_timeout{5000};
+  // A WebSocket ping is sent after this much silence; no pong within the same time
+  // again means the connection is dead.
+  std::chrono::milliseconds ping_interval{10000};
+  std::chrono::milliseconds backoff_initial{200};
+  std::chrono::milliseconds backoff_max{30000};
+  // Largest inbound frame accepted (Beast read_message_max).
+  std::size_t max_frame_bytes = 64u << 20;
+  // wss: verify the server certificate against the system store (off for self-signed
+  // test gateways).
+  bool tls_verify_peer = true;
+};
+
+// A parsed ws:// or wss:// URL.
+struct UpstreamUrl {
+  bool tls = false;
+  std::string host;
+  std::string port;    // "80"/"443" when absent
+  std::string target;  // path + query, "/" when absent
+};
+absl::StatusOr<UpstreamUrl> ParseUpstreamUrl(const std::string& url);
+// The URL without userinfo or query, safe to log and to report.
+std::string RedactUrl(const std::string& url);
+
+struct UpstreamCallbacks {
+  // The socket is open. Frames written from inside this callback go out before
+  // anything queued earlier (so code 100 is always first on a new connection).
+  std::function<void()> on_connected;
+  // One inbound frame; `binary` for binary frames.
+  std::function<void(std::string frame, bool binary)> on_frame;
+  // A frame handed to Write() was written (token as given) ...
+  std::function<void(uint64_t token)> on_written;
+  // ... or will never be written on this connection (it dropped first).
+  std::function<void(uint64_t token)> on_write_failed;
+  // State changes, for bridge-state events. `attempt` counts reconnect attempts;
+  // `retry_in` is the backoff before the next one.
+  std::function<void(wxbridge::v1::UpstreamState state, const std::string& detail,
+                     uint32_t attempt, std::chrono::milliseconds retry_in)>
+      on_state;
+};
+
+class UpstreamClient {
+ public:
+  UpstreamClient(boost::asio::io_context& io, UpstreamConfig config,
+                 UpstreamCallbacks callbacks);
+  ~UpstreamClient();
+
+  // Starts connecting (and keeps reconnecting until Stop).
+  void Start();
+  // Sends a close frame, stops reconnecting; `done` runs once the socket is closed
+  // (or at once if it was not open).
+  void Stop(std::function<void()> done);
+
+  bool connected() const;
+  // Queues a text frame. False (and nothing queued) when not connected.
+  bool Write(std::shared_ptr<const std::string> frame, uint64_t token);
+  // Frames queued and not yet written.
+  std::size_t queued() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace wxbridge::upstream
+
+#endif  // WXBRIDGE_SERVER_UPSTREAM_UPSTREAM_CLIENT_H_
