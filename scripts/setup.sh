@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything wxbridge needs on Debian 12 (apt + buf from npm) and configures
+# and builds it into build/. Idempotent: a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  cmake g++ ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libabsl-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libpugixml-dev libqrencode-dev libpng-dev
+  python3-grpcio python3-protobuf nodejs npm
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node tools (buf for lint/curl, grpc-js for the Node example) live in build/tools.
+mkdir -p build/tools
+if [ ! -x build/tools/node_modules/.bin/buf ] || [ ! -d build/tools/node_modules/@grpc/grpc-js ]; then
+  echo "setup: installing @bufbuild/buf, @grpc/grpc-js, @grpc/proto-loader from npm"
+  (cd build/tools && npm install --silent --no-audit --no-fund \
+     @bufbuild/buf @grpc/grpc-js @grpc/proto-loader >/dev/null) ||
+    echo "setup: npm install failed; buf and Node tests will be skipped" >&2
+fi
+
+BUILD_TYPE=${WXBRIDGE_BUILD_TYPE:-RelWithDebInfo}
+cmake -S . -B build/cmake -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" >/dev/null
+cmake --build build/cmake -j "${WXBRIDGE_JOBS:-2}"
