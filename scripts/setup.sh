@@ -10,8 +10,10 @@ APT_PACKAGES=(
   libabsl-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpugixml-dev libqrencode-dev libpng-dev
-  python3-grpcio python3-protobuf nodejs npm
+  python3-grpcio python3-protobuf
 )
+# Node: keep a preinstalled one (Debian's npm package would replace it).
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
