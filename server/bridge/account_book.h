@@ -1,0 +1,27 @@
+// The accounts the bridge has seen and their last login status, for GetStatus.
+// Written from the upstream I/O thread, read from gRPC threads.
+#ifndef WXBRIDGE_SERVER_BRIDGE_ACCOUNT_BOOK_H_
+#define WXBRIDGE_SERVER_BRIDGE_ACCOUNT_BOOK_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "wxbridge/v1/bridge_service.pb.h"
+
+namespace wxbridge::bridge {
+
+class AccountBook {
+ public:
+  // Records the status carried by a login_status event (others are ignored).
+  void Observe(const wxbridge::v1::Event& event);
+  void FillStatus(wxbridge::v1::GetStatusResponse* response) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, wxbridge::v1::AccountStatus> accounts_;  // sorted by account
+};
+
+}  // namespace wxbridge::bridge
+
+#endif  // WXBRIDGE_SERVER_BRIDGE_ACCOUNT_BOOK_H_

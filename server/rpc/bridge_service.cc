@@ -1,0 +1,217 @@
+#include "server/rpc/bridge_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/protocol/command_builder.h"
+#include "server/rpc/status_mapping.h"
+
+namespace wxbridge::rpc {
+namespace {
+
+using std::chrono::milliseconds;
+using wxbridge::v1::Event;
+
+// The first completing event that has `has`, or nullptr.
+template <typename Has>
+const Event* FirstReply(const calls::CallResult& result, Has has) {
+  for (const auto& stored : result.replies) {
+    if (has(stored->event())) return &stored->event();
+  }
+  return nullptr;
+}
+
+void NoExtraFields(const calls::CallResult&, void*) {}
+
+// Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
+std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
+  return (image_bytes + 2) / 3 * 4 + other_bytes + 256;
+}
+
+}  // namespace
+
+BridgeServiceImpl::BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
+                                     SubscriberRegistry* subscribers, ServiceOptions options,
+                                     SubscribeOptions subscribe_options)
+    : link_(link),
+      log_(log),
+      subscribers_(subscribers),
+      options_(std::move(options)),
+      subscribe_options_(std::move(subscribe_options)) {}
+
+bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
+    const grpc::CallbackServerContext* context) const {
+  const auto now = bridge::GatewayLink::Clock::now();
+  const auto client_deadline = context->deadline();
+  // No deadline arrives as a far-future time point.
+  if (client_deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    return now + options_.default_call_timeout;
+  }
+  auto remaining = std::chrono::duration_cast<milliseconds>(
+      client_deadline - std::chrono::system_clock::now());
+  // Answer a little before the caller gives up, so it gets our status (UNAVAILABLE, a
+  // partial GetContacts) rather than its own DEADLINE_EXCEEDED.
+  const milliseconds margin = std::clamp(remaining / 20, milliseconds(20), milliseconds(500));
+  remaining = std::max(milliseconds(0), remaining - margin);
+  return now + remaining;
+}
+
+template <typename Request, typename Response, typename Fill>
+grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
+                                                        const Request* request,
+                                                        Response* response, Fill fill) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<protocol::Command> command = protocol::BuildCommand(*request);
+  if (!command.ok()) {
+    link_->CountCall(false);
+    reactor->Finish(ToGrpcStatus(command.status()));
+    return reactor;
+  }
+  link_->Execute(std::move(*command), CallDeadline(context),
+                 [this, reactor, response, fill](calls::CallResult result) {
+                   if (result.status.ok()) {
+                     *response->mutable_ack() = result.ack;
+                     fill(result, response);
+                   }
+                   link_->CountCall(result.status.ok());
+                   reactor->Finish(ToGrpcStatus(result.status));
+                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::Login(grpc::CallbackServerContext* context,
+                                                   const wxbridge::v1::LoginRequest* request,
+                                                   wxbridge::v1::LoginResponse* response) {
+  return RunCommand(context, request, response,
+                    [](const calls::CallResult& result, wxbridge::v1::LoginResponse* out) {
+                      if (const Event* e = FirstReply(
+                              result, [](const Event& e) { return e.has_login_status(); })) {
+                        *out->mutable_status() = e->login_status();
+                      }
+                    });
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::Logout(grpc::CallbackServerContext* context,
+                                                    const wxbridge::v1::LogoutRequest* request,
+                                                    wxbridge::v1::LogoutResponse* response) {
+  return RunCommand(context, request, response,
+                    [](const calls::CallResult& result, wxbridge::v1::LogoutResponse* out) {
+                      if (const Event* e = FirstReply(
+                              result, [](const Event& e) { return e.has_login_status(); })) {
+                        *out->mutable_status() = e->login_status();
+                      }
+                    });
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SendTextRequest* request,
+    wxbridge::v1::SendTextResponse* response) {
+  return RunCommand(context, request, response, NoExtraFields);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SendLinkRequest* request,
+    wxbridge::v1::SendLinkResponse* response) {
+  return RunCommand(context, request, response, NoExtraFields);
+}
+
+namespace {
+template <typename Response>
+void FillGroupChange(const calls::CallResult& result, Response* out) {
+  if (const Event* e =
+          FirstReply(result, [](const Event& e) { return e.has_group_change(); })) {
+    *out->mutable_change() = e->group_change();
+  }
+}
+}  // namespace
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::KickGroupMember(
+    grpc::CallbackServerContext* context, const wxbridge::v1::KickGroupMemberRequest* request,
+    wxbridge::v1::KickGroupMemberResponse* response) {
+  return RunCommand(context, request, response,
+                    FillGroupChange<wxbridge::v1::KickGroupMemberResponse>);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::InviteToGroup(
+    grpc::CallbackServerContext* context, const wxbridge::v1::InviteToGroupRequest* request,
+    wxbridge::v1::InviteToGroupResponse* response) {
+  return RunCommand(context, request, response,
+                    FillGroupChange<wxbridge::v1::InviteToGroupResponse>);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(
+    grpc::CallbackServerContext* context, const wxbridge::v1::GetContactsRequest* request,
+    wxbridge::v1::GetContactsResponse* response) {
+  return RunCommand(
+      context, request, response,
+      [](const calls::CallResult& result, wxbridge::v1::GetContactsResponse* out) {
+        for (const auto& stored : result.replies) {
+          if (stored->event().has_contact()) *out->add_contacts() = stored->event().contact();
+        }
+        for (const auto& id : result.missing_wx_ids) out->add_missing_wx_ids(id);
+      });
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(
+    grpc::CallbackServerContext* context, const wxbridge::v1::AcceptFriendRequest* request,
+    wxbridge::v1::AcceptFriendResponse* response) {
+  return RunCommand(context, request, response, NoExtraFields);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SendImageRequest* request,
+    wxbridge::v1::SendImageResponse* response) {
+  const std::size_t frame_bytes =
+      ImageFrameBytes(request->image().size(),
+                      request->account().size() + request->to_user_name().size());
+  if (frame_bytes > options_.max_frame_bytes) {
+    link_->CountCall(false);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("image of ", request->image().size(), " bytes would make a ",
+                     frame_bytes, "-byte gateway frame (base64), over the bridge's limit of ",
+                     options_.max_frame_bytes, " bytes (--max_frame_bytes)")));
+    return reactor;
+  }
+  return RunCommand(context, request, response, NoExtraFields);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::AddFriend(
+    grpc::CallbackServerContext* context, const wxbridge::v1::AddFriendRequest* request,
+    wxbridge::v1::AddFriendResponse* response) {
+  return RunCommand(context, request, response, NoExtraFields);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext* context,
+                                                     const wxbridge::v1::SendRawRequest* request,
+                                                     wxbridge::v1::SendRawResponse* response) {
+  return RunCommand(context, request, response,
+                    [](const calls::CallResult& result, wxbridge::v1::SendRawResponse* out) {
+                      if (!result.replies.empty()) {
+                        *out->mutable_reply() = result.replies.front()->event();
+                      }
+                    });
+}
+
+grpc::ServerWriteReactor<wxbridge::v1::SubscribeResponse>* BridgeServiceImpl::Subscribe(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SubscribeRequest* request) {
+  return StartSubscribe(context, request, subscribe_options_, subscribers_);
+}
+
+grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(
+    grpc::CallbackServerContext* context, const wxbridge::v1::GetStatusRequest* request,
+    wxbridge::v1::GetStatusResponse* response) {
+  link_->FillStatus(response);
+  response->set_embedded_simulator(options_.embedded_simulator);
+  response->set_head_seq(log_->head_seq());
+  response->set_oldest_seq(log_->oldest_seq());
+  response->mutable_counters()->set_subscribers(subscribers_->count());
+  response->set_bridge_version(options_.bridge_version);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace wxbridge::rpc
