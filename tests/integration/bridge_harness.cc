@@ -1,0 +1,196 @@
+#include "tests/integration/bridge_harness.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace wxbridge::testing {
+
+std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+EventStream::EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request) {
+  reader_ = stub->Subscribe(&context_, request);
+  thread_ = std::thread([this] { ReadLoop(); });
+}
+
+EventStream::~EventStream() {
+  Cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventStream::Cancel() { context_.TryCancel(); }
+
+void EventStream::ReadLoop() {
+  v1::SubscribeResponse response;
+  while (reader_->Read(&response)) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    received_.push_back(response);
+    changed_.notify_all();
+  }
+  grpc::Status status = reader_->Finish();
+  std::lock_guard<std::mutex> lock(mutex_);
+  end_status_ = status;
+  changed_.notify_all();
+}
+
+std::optional<v1::SubscribeResponse> EventStream::WaitFor(const Predicate& predicate,
+                                                          milliseconds timeout) {
+  auto matches = WaitForCount(predicate, 1, timeout);
+  if (matches.empty()) return std::nullopt;
+  return matches.front();
+}
+
+std::optional<v1::Event> EventStream::WaitForEvent(
+    const std::function<bool(const v1::Event&)>& predicate, milliseconds timeout) {
+  auto found = WaitFor(
+      [&](const v1::SubscribeResponse& r) { return r.has_event() && predicate(r.event()); },
+      timeout);
+  if (!found) return std::nullopt;
+  return found->event();
+}
+
+std::vector<v1::SubscribeResponse> EventStream::WaitForCount(const Predicate& predicate,
+                                                             std::size_t n,
+                                                             milliseconds timeout) {
+  std::vector<v1::SubscribeResponse> matches;
+  std::size_t scanned = 0;
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] {
+    for (; scanned < received_.size(); ++scanned) {
+      if (predicate(received_[scanned])) matches.push_back(received_[scanned]);
+    }
+    return matches.size() >= n || end_status_.has_value();
+  });
+  // The stream may have ended after delivering what we wanted.
+  for (; scanned < received_.size(); ++scanned) {
+    if (predicate(received_[scanned])) matches.push_back(received_[scanned]);
+  }
+  if (matches.size() < n) return {};
+  return matches;
+}
+
+std::vector<v1::SubscribeResponse> EventStream::Received() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return received_;
+}
+
+std::optional<grpc::Status> EventStream::WaitForEnd(milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return end_status_.has_value(); });
+  return end_status_;
+}
+
+BridgeHarness::BridgeHarness(HarnessOptions options) {
+  sim_config_.ack_mode = options.ack_mode;
+  sim_config_.scan_delay = milliseconds(5);
+  sim_config_.step_delay = milliseconds(2);
+  sim_config_.world_size = 3;
+  if (options.configure_simulator) options.configure_simulator(sim_config_);
+  sim_ = std::make_unique<sim::Simulator>(sim_config_);
+  absl::Status started = sim_->Start();
+  EXPECT_TRUE(started.ok()) << started;
+  sim_config_.port = sim_->port();  // a restart reuses it
+
+  rpc::BridgeConfig config;
+  config.listen = "127.0.0.1:0";
+  config.upstream_url = sim_->url();
+  config.auth_key = sim_config_.auth_key;
+  config.backoff_initial = milliseconds(20);
+  config.backoff_max = milliseconds(200);
+  config.ping_interval = milliseconds(1000);
+  config.default_call_timeout = milliseconds(5000);
+  if (options.configure_bridge) options.configure_bridge(config);
+  bridge_ = std::make_unique<rpc::BridgeServer>(config);
+  absl::Status bridge_started = bridge_->Start();
+  EXPECT_TRUE(bridge_started.ok()) << bridge_started;
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  channel_ = grpc::CreateCustomChannel(target(), grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::BridgeService::NewStub(channel_);
+}
+
+BridgeHarness::~BridgeHarness() {
+  bridge_->Shutdown();
+  if (sim_) sim_->Stop();
+}
+
+std::string BridgeHarness::target() const {
+  return absl::StrCat("127.0.0.1:", bridge_->port());
+}
+
+void BridgeHarness::StopSimulator() {
+  if (sim_) sim_->Stop();
+}
+
+void BridgeHarness::RestartSimulator() {
+  StopSimulator();
+  sim_.reset();
+  sim_ = std::make_unique<sim::Simulator>(sim_config_);
+  absl::Status started = sim_->Start();
+  EXPECT_TRUE(started.ok()) << started;
+}
+
+bool BridgeHarness::WaitConnected(milliseconds timeout) {
+  // Watch the stream's bridge-state events rather than polling GetStatus.
+  v1::SubscribeRequest request;
+  request.set_after_seq(0);
+  request.add_kinds(v1::EVENT_KIND_BRIDGE_STATE);
+  EventStream stream(stub_.get(), request);
+  auto hello = stream.WaitFor([](const v1::SubscribeResponse& r) { return r.has_hello(); },
+                              timeout);
+  if (!hello) return false;
+  if (hello->hello().upstream_state() == v1::UPSTREAM_STATE_CONNECTED) return true;
+  const uint64_t after = hello->hello().head_seq();
+  return stream
+      .WaitForEvent(
+          [after](const v1::Event& e) {
+            return e.seq() > after &&
+                   e.bridge_state().state() == v1::UPSTREAM_STATE_CONNECTED;
+          },
+          timeout)
+      .has_value();
+}
+
+std::unique_ptr<EventStream> BridgeHarness::Subscribe(v1::SubscribeRequest request) {
+  auto stream = std::make_unique<EventStream>(stub_.get(), std::move(request));
+  // Events are only guaranteed from the hello on.
+  EXPECT_TRUE(stream->WaitFor([](const v1::SubscribeResponse& r) { return r.has_hello(); }))
+      << "no hello on a new Subscribe stream";
+  return stream;
+}
+
+::testing::AssertionResult BridgeHarness::LogIn(const std::string& account,
+                                                EventStream& stream) {
+  v1::LoginRequest request;
+  request.set_account(account);
+  v1::LoginResponse response;
+  grpc::Status status = stub_->Login(Context().get(), request, &response);
+  if (!status.ok()) {
+    return ::testing::AssertionFailure()
+           << "Login(" << account << "): " << status.error_code() << " "
+           << status.error_message();
+  }
+  if (!stream.WaitForEvent([&](const v1::Event& e) {
+        return IsLoginStatus(e, account, v1::LOGIN_STATUS_LOGGED_IN);
+      })) {
+    return ::testing::AssertionFailure() << account << " never reached LOGGED_IN";
+  }
+  if (!stream.WaitForEvent([&](const v1::Event& e) {
+        return e.account() == account && e.has_contact() &&
+               e.contact().kind() == v1::CONTACT_KIND_SELF;
+      })) {
+    return ::testing::AssertionFailure() << account << ": no self contact after login";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status) {
+  return e.account() == account && e.has_login_status() &&
+         e.login_status().status() == status;
+}
+
+}  // namespace wxbridge::testing
