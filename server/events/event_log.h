@@ -11,7 +11,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "wxbridge/v1/bridge_service.pb.h"
@@ -36,8 +35,8 @@ class EventLog {
  public:
   explicit EventLog(EventLogOptions options = {});
 
-  // Assigns the next seq (and received_at, when unset), stores the event, wakes every
-  // listener (outside the lock), and returns it.
+  // Assigns the next seq (and received_at, when unset) and the filter kind, stores the
+  // event, runs the pending wakeups (outside the lock), and returns it. Thread-safe.
   StoredEventPtr Append(wxbridge::v1::Event event);
 
   uint64_t head_seq() const;    // newest seq; 0 when empty
@@ -46,28 +45,43 @@ class EventLog {
   struct ReadResult {
     // Retained events with seq > after_seq, oldest first, at most `max_events`.
     std::vector<StoredEventPtr> events;
-    // Set when events after `after_seq` were already dropped.
+    // Set when events after `after_seq` were already dropped: first_missing_seq =
+    // after_seq + 1, first_available_seq = oldest_seq(), where `events` then begin.
     std::optional<wxbridge::v1::Gap> gap;
   };
   ReadResult ReadAfter(uint64_t after_seq, std::size_t max_events) const;
 
-  // A listener is called after every Append, on the appending thread; it must not
-  // block (a subscriber only schedules its next write). Returns an id for removal;
-  // RemoveListener guarantees the listener is not running and will not run again.
+  // Wakeups are one-shot and only for readers that are caught up. A subscriber that is
+  // busy writing (or stalled behind a slow client) is not registered, so an Append costs
+  // O(idle subscribers), never O(all subscribers): with 1000 streams and 100k events/s,
+  // waking every stream on every event would burn the appender's time on streams that
+  // have a write in flight and would only re-read the ring later anyway.
+  //
+  // NotifyAfter registers `wakeup` to run once, on the appending thread after the lock
+  // is released, as soon as head_seq() > after_seq. If that is already so, it registers
+  // nothing and returns 0: the caller reads again instead (no wakeup can be lost between
+  // a ReadAfter that came back empty and the registration). Otherwise returns an id.
+  // `wakeup` must not block (a subscriber only starts its next write).
   using Listener = std::function<void()>;
-  uint64_t AddListener(Listener listener);
-  void RemoveListener(uint64_t id);
+  uint64_t NotifyAfter(uint64_t after_seq, Listener wakeup);
+  // Drops a pending registration. True: `wakeup` will never run. False: it already ran
+  // or is running now, so whatever it touches must stay alive by its own means (the
+  // Subscribe reactor captures a weak_ptr to itself).
+  bool CancelNotify(uint64_t id);
 
  private:
+  struct Waiter {
+    uint64_t id;
+    Listener wakeup;
+  };
+
   const std::size_t capacity_;
   mutable std::mutex mutex_;
   std::vector<StoredEventPtr> ring_;  // ring_[seq % capacity_]
   uint64_t head_seq_ = 0;
   uint64_t oldest_seq_ = 0;
-
-  std::mutex listeners_mutex_;  // held while listeners run: makes removal safe
-  uint64_t next_listener_id_ = 1;
-  std::unordered_map<uint64_t, Listener> listeners_;
+  uint64_t next_waiter_id_ = 1;
+  std::vector<Waiter> waiters_;  // idle readers, all waiting for seq > head_seq_
 };
 
 }  // namespace wxbridge::events

@@ -1,0 +1,95 @@
+#include "server/events/event_log.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "server/protocol/frame_decoder.h"
+
+namespace wxbridge::events {
+
+EventLog::EventLog(EventLogOptions options)
+    : capacity_(std::max<std::size_t>(options.capacity, 1)), ring_(capacity_) {}
+
+StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
+  // Everything but the seq is built before taking the lock, so appenders and readers
+  // contend only for the slot update.
+  auto stored = std::make_shared<StoredEvent>();
+  stored->kind = protocol::KindOf(event);
+  if (!event.has_received_at()) {
+    *event.mutable_received_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  }
+  wxbridge::v1::Event* slot_event = stored->message.mutable_event();
+  *slot_event = std::move(event);
+
+  StoredEventPtr evicted;  // freed after unlocking: it may be a large image
+  std::vector<Waiter> to_wake;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const uint64_t seq = ++head_seq_;
+    slot_event->set_seq(seq);
+    evicted = std::exchange(ring_[seq % capacity_], stored);
+    if (oldest_seq_ == 0) {
+      oldest_seq_ = seq;
+    } else if (seq - oldest_seq_ >= capacity_) {
+      oldest_seq_ = seq - capacity_ + 1;
+    }
+    // Every registered waiter was waiting for a seq above the old head.
+    to_wake.swap(waiters_);
+  }
+  for (Waiter& waiter : to_wake) waiter.wakeup();
+  return stored;
+}
+
+uint64_t EventLog::head_seq() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return head_seq_;
+}
+
+uint64_t EventLog::oldest_seq() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return oldest_seq_;
+}
+
+EventLog::ReadResult EventLog::ReadAfter(uint64_t after_seq,
+                                         std::size_t max_events) const {
+  ReadResult result;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (after_seq >= head_seq_ || max_events == 0) return result;
+  uint64_t next = after_seq + 1;
+  if (next < oldest_seq_) {
+    wxbridge::v1::Gap& gap = result.gap.emplace();
+    gap.set_first_missing_seq(next);
+    gap.set_first_available_seq(oldest_seq_);
+    next = oldest_seq_;
+  }
+  const uint64_t last = std::min<uint64_t>(head_seq_, next + max_events - 1);
+  result.events.reserve(last - next + 1);
+  for (uint64_t seq = next; seq <= last; ++seq) {
+    result.events.push_back(ring_[seq % capacity_]);
+  }
+  return result;
+}
+
+uint64_t EventLog::NotifyAfter(uint64_t after_seq, Listener wakeup) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (head_seq_ > after_seq) return 0;
+  const uint64_t id = next_waiter_id_++;
+  waiters_.push_back(Waiter{id, std::move(wakeup)});
+  return id;
+}
+
+bool EventLog::CancelNotify(uint64_t id) {
+  Listener dropped;  // destroyed after unlocking: its captures are the caller's
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                         [id](const Waiter& waiter) { return waiter.id == id; });
+  if (it == waiters_.end()) return false;
+  dropped = std::move(it->wakeup);
+  *it = std::move(waiters_.back());
+  waiters_.pop_back();
+  return true;
+}
+
+}  // namespace wxbridge::events

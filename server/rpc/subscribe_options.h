@@ -1,0 +1,31 @@
+// Limits and collaborators of every Subscribe stream, set once by the server assembly.
+#ifndef WXBRIDGE_SERVER_RPC_SUBSCRIBE_OPTIONS_H_
+#define WXBRIDGE_SERVER_RPC_SUBSCRIBE_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "server/events/event_log.h"
+#include "wxbridge/v1/common.pb.h"
+
+namespace wxbridge::rpc {
+
+struct SubscribeOptions {
+  events::EventLog* log = nullptr;                              // outlives every stream
+  std::function<wxbridge::v1::UpstreamState()> upstream_state;  // for the hello
+  // Used when a request leaves heartbeat_interval unset.
+  std::chrono::milliseconds default_heartbeat{15000};
+  // A requested interval is clamped into [min_heartbeat, max_heartbeat].
+  std::chrono::milliseconds min_heartbeat{100};
+  std::chrono::milliseconds max_heartbeat{std::chrono::hours(1)};
+  std::string bridge_version;
+  // Events read from the log at a time. A stream keeps at most its current batch alive,
+  // whatever the ring has dropped since.
+  std::size_t batch_limit = 256;
+};
+
+}  // namespace wxbridge::rpc
+
+#endif  // WXBRIDGE_SERVER_RPC_SUBSCRIBE_OPTIONS_H_

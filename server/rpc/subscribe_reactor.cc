@@ -1,0 +1,218 @@
+#include "server/rpc/subscribe_reactor.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/alarm.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "server/rpc/subscribe_request.h"
+
+namespace wxbridge::rpc {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using wxbridge::v1::SubscribeResponse;
+using Clock = std::chrono::steady_clock;
+
+// Lifetime: gRPC holds the reactor through `self_` until OnDone; log wakeups and
+// heartbeat alarms hold only weak references, so one that fires late (after OnDone) finds
+// the reactor gone, or alive but finishing, and does nothing. Every gRPC call
+// (StartWrite, Finish) happens under `mu_` and never after `finishing_`; gRPC runs none
+// of this reactor's reactions inline, so holding `mu_` across them is safe.
+class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse>,
+                               public SubscriberRegistry::Stream,
+                               public std::enable_shared_from_this<SubscribeReactor> {
+ public:
+  SubscribeReactor(const SubscribeOptions& options, SubscriberRegistry* registry)
+      : log_(options.log),
+        batch_limit_(std::max<std::size_t>(options.batch_limit, 1)),
+        registry_(registry) {}
+
+  // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
+  void Start(const wxbridge::v1::SubscribeRequest& request,
+             const SubscribeOptions& options) {
+    self_ = shared_from_this();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (std::optional<grpc::Status> closed = registry_->Add(this, weak_from_this())) {
+      FinishLocked(*closed);
+      return;
+    }
+    if (grpc::Status status = ParseSubscribeRequest(request, options, &params_);
+        !status.ok()) {
+      FinishLocked(status);
+      return;
+    }
+    // Oldest before head, so the hello never shows oldest > head.
+    const uint64_t oldest = log_->oldest_seq();
+    const uint64_t head = log_->head_seq();
+    // An after_seq beyond the head (a bridge restarted since) resumes from the head.
+    cursor_ = std::min(params_.after_seq.value_or(head), head);
+    wxbridge::v1::StreamHello* hello = owned_.mutable_hello();
+    hello->set_upstream_state(options.upstream_state
+                                  ? options.upstream_state()
+                                  : wxbridge::v1::UPSTREAM_STATE_UNSPECIFIED);
+    hello->set_head_seq(head);
+    hello->set_oldest_seq(oldest);
+    *hello->mutable_heartbeat_interval() = Interval();
+    hello->set_bridge_version(options.bridge_version);
+    *hello->mutable_server_time() = TimeUtil::GetCurrentTime();
+    WriteLocked(&owned_);
+    ArmHeartbeatLocked(params_.heartbeat);
+  }
+
+  void FinishStream(const grpc::Status& status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishLocked(status);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    write_in_flight_ = false;
+    event_in_flight_.reset();
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke"));
+      return;
+    }
+    NextWriteLocked();
+  }
+
+  void OnCancel() override {
+    FinishStream(grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled"));
+  }
+
+  void OnDone() override {
+    std::shared_ptr<SubscribeReactor> self;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      batch_.clear();
+      event_in_flight_.reset();
+      self = std::move(self_);
+    }
+    registry_->Remove(this);
+    // `self` goes now: the reactor is deleted here, or by the last late callback.
+  }
+
+ private:
+  // Starts the next write, unless one is in flight, the stream is finishing, or it is
+  // caught up and waiting for a wakeup. Reads the log in batches; skipped (filtered)
+  // events only advance the cursor.
+  void NextWriteLocked() {
+    if (finishing_ || write_in_flight_ || wakeup_id_ != 0) return;
+    while (true) {
+      while (batch_next_ < batch_.size()) {
+        events::StoredEventPtr event = std::move(batch_[batch_next_++]);
+        cursor_ = event->event().seq();
+        if (!params_.filter.Matches(*event)) continue;
+        // Written by pointer; event_in_flight_ keeps it alive until OnWriteDone.
+        event_in_flight_ = std::move(event);
+        WriteLocked(&event_in_flight_->message);
+        return;
+      }
+      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, batch_limit_);
+      batch_ = std::move(read.events);
+      batch_next_ = 0;
+      if (read.gap) {
+        cursor_ = read.gap->first_available_seq() - 1;
+        *owned_.mutable_gap() = *read.gap;
+        WriteLocked(&owned_);
+        return;
+      }
+      if (!batch_.empty()) continue;
+      wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this()] {
+        if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
+      });
+      if (wakeup_id_ != 0) return;  // else: appended since the read; read again
+    }
+  }
+
+  void OnWakeup() {
+    std::lock_guard<std::mutex> lock(mu_);
+    wakeup_id_ = 0;
+    NextWriteLocked();
+  }
+
+  void WriteLocked(const SubscribeResponse* message) {
+    write_in_flight_ = true;
+    last_write_ = Clock::now();
+    StartWrite(message);
+  }
+
+  void FinishLocked(const grpc::Status& status) {
+    if (finishing_) return;
+    finishing_ = true;
+    if (wakeup_id_ != 0) log_->CancelNotify(wakeup_id_);  // a late one finds finishing_
+    wakeup_id_ = 0;
+    if (alarm_) alarm_->Cancel();  // its callback runs with fired = false
+    batch_.clear();
+    Finish(status);
+  }
+
+  // A fresh Alarm per arming: re-Setting one from inside its own callback would replace
+  // the std::function that is running.
+  void ArmHeartbeatLocked(Clock::duration delay) {
+    alarm_ = std::make_unique<grpc::Alarm>();
+    alarm_->Set(std::chrono::system_clock::now() + delay,
+                [weak = weak_from_this()](bool fired) {
+                  if (!fired) return;
+                  if (std::shared_ptr<SubscribeReactor> self = weak.lock())
+                    self->OnHeartbeatAlarm();
+                });
+  }
+
+  // One alarm per interval, not per write: it checks when the stream last wrote and
+  // sleeps again until a whole interval has passed since then.
+  void OnHeartbeatAlarm() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finishing_) return;
+    const Clock::time_point now = Clock::now();
+    if (!write_in_flight_ && now - last_write_ >= params_.heartbeat) {
+      wxbridge::v1::Heartbeat* heartbeat = owned_.mutable_heartbeat();
+      *heartbeat->mutable_server_time() = TimeUtil::GetCurrentTime();
+      heartbeat->set_head_seq(log_->head_seq());
+      *heartbeat->mutable_interval() = Interval();
+      WriteLocked(&owned_);
+    }
+    // A write stuck in flight (client not reading): look again an interval from now.
+    const Clock::duration until_due = last_write_ + params_.heartbeat - now;
+    ArmHeartbeatLocked(until_due > Clock::duration::zero() ? until_due
+                                                           : params_.heartbeat);
+  }
+
+  google::protobuf::Duration Interval() const {
+    return TimeUtil::MillisecondsToDuration(params_.heartbeat.count());
+  }
+
+  events::EventLog* const log_;
+  const std::size_t batch_limit_;
+  SubscriberRegistry* const registry_;
+  std::shared_ptr<SubscribeReactor> self_;  // gRPC's reference, dropped in OnDone
+
+  std::mutex mu_;
+  SubscribeParams params_;
+  uint64_t cursor_ = 0;  // seq of the last event delivered or skipped
+  std::vector<events::StoredEventPtr> batch_;
+  std::size_t batch_next_ = 0;
+  SubscribeResponse owned_;                 // the hello, gap or heartbeat in flight
+  events::StoredEventPtr event_in_flight_;  // the event in flight
+  bool write_in_flight_ = false;
+  bool finishing_ = false;
+  uint64_t wakeup_id_ = 0;  // pending log wakeup
+  Clock::time_point last_write_;
+  std::unique_ptr<grpc::Alarm> alarm_;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<SubscribeResponse>* StartSubscribe(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SubscribeRequest* request,
+    const SubscribeOptions& options, SubscriberRegistry* registry) {
+  auto reactor = std::make_shared<SubscribeReactor>(options, registry);
+  reactor->Start(*request, options);
+  return reactor.get();
+}
+
+}  // namespace wxbridge::rpc

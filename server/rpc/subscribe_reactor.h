@@ -1,0 +1,27 @@
+// The Subscribe stream: one pull-based reactor per stream over the shared event log. It
+// writes a hello, then the matching events after its cursor one at a time, a Gap where
+// the ring dropped events it had not read, and a Heartbeat when quiet for the stream's
+// interval. A stalled client only falls behind in the ring; it never holds up the
+// appender or other streams.
+#ifndef WXBRIDGE_SERVER_RPC_SUBSCRIBE_REACTOR_H_
+#define WXBRIDGE_SERVER_RPC_SUBSCRIBE_REACTOR_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "server/rpc/subscribe_options.h"
+#include "server/rpc/subscriber_registry.h"
+#include "wxbridge/v1/bridge_service.grpc.pb.h"
+
+namespace wxbridge::rpc {
+
+// Starts one Subscribe stream (BridgeService::CallbackService::Subscribe returns it). A
+// bad request finishes it with INVALID_ARGUMENT; after registry->FinishAll it finishes at
+// once with that status. `options` is read during this call only; `options.log` and
+// `registry` must outlive the stream.
+grpc::ServerWriteReactor<wxbridge::v1::SubscribeResponse>* StartSubscribe(
+    grpc::CallbackServerContext* context, const wxbridge::v1::SubscribeRequest* request,
+    const SubscribeOptions& options, SubscriberRegistry* registry);
+
+}  // namespace wxbridge::rpc
+
+#endif  // WXBRIDGE_SERVER_RPC_SUBSCRIBE_REACTOR_H_

@@ -1,0 +1,70 @@
+#include "server/rpc/subscribe_request.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace wxbridge::rpc {
+namespace {
+
+using std::chrono::milliseconds;
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// Validates a requested heartbeat interval and clamps it into the options' bounds.
+grpc::Status ParseHeartbeat(const wxbridge::v1::SubscribeRequest& request,
+                            const SubscribeOptions& options, milliseconds* heartbeat) {
+  if (!request.has_heartbeat_interval()) {
+    *heartbeat = options.default_heartbeat;
+    return grpc::Status::OK;
+  }
+  const google::protobuf::Duration& d = request.heartbeat_interval();
+  if (d.seconds() < 0 || d.nanos() < 0) {
+    return Invalid(absl::StrCat("heartbeat_interval must not be negative (got ",
+                                d.seconds(), " s ", d.nanos(), " ns)"));
+  }
+  if (d.nanos() >= 1000000000) {
+    return Invalid(
+        absl::StrCat("heartbeat_interval.nanos must be below 1e9 (got ", d.nanos(), ")"));
+  }
+  // Compare in seconds first so a huge value cannot overflow the millisecond count.
+  const auto max_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(options.max_heartbeat).count();
+  const milliseconds asked = d.seconds() > max_seconds
+                                 ? options.max_heartbeat
+                                 : milliseconds(d.seconds() * 1000 + d.nanos() / 1000000);
+  *heartbeat = std::clamp(asked, options.min_heartbeat, options.max_heartbeat);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+void EventFilter::AllowKind(wxbridge::v1::EventKind kind) {
+  if (kind != wxbridge::v1::EVENT_KIND_UNSPECIFIED) kinds_.set(kind);
+}
+
+bool EventFilter::Matches(const events::StoredEvent& event) const {
+  if (kinds_.any() && !kinds_.test(event.kind)) return false;
+  if (accounts_.empty() || event.kind == wxbridge::v1::EVENT_KIND_BRIDGE_STATE)
+    return true;
+  return accounts_.count(event.event().account()) > 0;
+}
+
+grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
+                                   const SubscribeOptions& options,
+                                   SubscribeParams* params) {
+  for (int kind : request.kinds()) {
+    if (!wxbridge::v1::EventKind_IsValid(kind)) {
+      return Invalid(absl::StrCat("kinds: ", kind, " is not a known EventKind"));
+    }
+    params->filter.AllowKind(static_cast<wxbridge::v1::EventKind>(kind));
+  }
+  for (const std::string& account : request.accounts())
+    params->filter.AllowAccount(account);
+  if (request.has_after_seq()) params->after_seq = request.after_seq();
+  return ParseHeartbeat(request, options, &params->heartbeat);
+}
+
+}  // namespace wxbridge::rpc

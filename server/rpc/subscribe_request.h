@@ -1,0 +1,51 @@
+// What a SubscribeRequest asks for, validated: the event filter, the resume point and the
+// heartbeat interval. Pure; no I/O.
+#ifndef WXBRIDGE_SERVER_RPC_SUBSCRIBE_REQUEST_H_
+#define WXBRIDGE_SERVER_RPC_SUBSCRIBE_REQUEST_H_
+
+#include <grpcpp/support/status.h>
+
+#include <bitset>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "server/events/event_log.h"
+#include "server/rpc/subscribe_options.h"
+#include "wxbridge/v1/bridge_service.pb.h"
+
+namespace wxbridge::rpc {
+
+// Which events a stream delivers. Default: all.
+class EventFilter {
+ public:
+  // Accounts: bridge_state events always pass. Kinds: EVENT_KIND_UNSPECIFIED means "no
+  // filter" and is ignored. Both must be valid (see ParseSubscribeRequest).
+  void AllowAccount(std::string account) { accounts_.insert(std::move(account)); }
+  void AllowKind(wxbridge::v1::EventKind kind);
+
+  bool Matches(const events::StoredEvent& event) const;
+
+ private:
+  std::unordered_set<std::string> accounts_;              // empty: all
+  std::bitset<wxbridge::v1::EventKind_ARRAYSIZE> kinds_;  // none set: all
+};
+
+struct SubscribeParams {
+  EventFilter filter;
+  std::optional<uint64_t> after_seq;
+  std::chrono::milliseconds heartbeat{0};
+};
+
+// OK and `params` filled, or INVALID_ARGUMENT saying what is wrong (an unknown kind, a
+// negative or malformed heartbeat_interval). A heartbeat outside the options' bounds is
+// clamped, not refused.
+grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
+                                   const SubscribeOptions& options,
+                                   SubscribeParams* params);
+
+}  // namespace wxbridge::rpc
+
+#endif  // WXBRIDGE_SERVER_RPC_SUBSCRIBE_REQUEST_H_

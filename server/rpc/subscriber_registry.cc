@@ -1,0 +1,41 @@
+#include "server/rpc/subscriber_registry.h"
+
+#include <utility>
+#include <vector>
+
+namespace wxbridge::rpc {
+
+std::size_t SubscriberRegistry::count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return streams_.size();
+}
+
+void SubscriberRegistry::FinishAll(const grpc::Status& status) {
+  // Snapshot under the lock, finish outside it: a stream that ends meanwhile either fails
+  // to lock (gone) or ignores the second Finish.
+  std::vector<std::weak_ptr<Stream>> snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_with_ = status;
+    snapshot.reserve(streams_.size());
+    for (const auto& [key, stream] : streams_) snapshot.push_back(stream);
+  }
+  for (const std::weak_ptr<Stream>& weak : snapshot) {
+    if (std::shared_ptr<Stream> stream = weak.lock()) stream->FinishStream(status);
+  }
+}
+
+std::optional<grpc::Status> SubscriberRegistry::Add(const Stream* key,
+                                                    std::weak_ptr<Stream> stream) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_with_) return closed_with_;
+  streams_.emplace(key, std::move(stream));
+  return std::nullopt;
+}
+
+void SubscriberRegistry::Remove(const Stream* key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  streams_.erase(key);
+}
+
+}  // namespace wxbridge::rpc
