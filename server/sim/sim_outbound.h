@@ -1,0 +1,22 @@
+// What the simulated world hands the server to send: a frame and its
+// connection.
+#ifndef WXBRIDGE_SERVER_SIM_SIM_OUTBOUND_H_
+#define WXBRIDGE_SERVER_SIM_SIM_OUTBOUND_H_
+
+#include <cstdint>
+#include <string>
+
+namespace wxbridge::sim {
+
+// Connections are numbered from 1 in the order they are accepted.
+using ConnectionId = uint64_t;
+inline constexpr ConnectionId kNoConnection = 0;
+
+struct Outbound {
+  ConnectionId connection;
+  std::string text;
+};
+
+}  // namespace wxbridge::sim
+
+#endif  // WXBRIDGE_SERVER_SIM_SIM_OUTBOUND_H_
