@@ -32,9 +32,10 @@ TEST(StatusMappingTest, EachBridgeErrorKeepsItsMeaningAndMessage) {
   }
 }
 
-TEST(StatusMappingTest, AnUnknownCodeBecomesInternal) {
+TEST(StatusMappingTest, AnOutOfRangeCodeArrivesAsUnknown) {
   absl::Status odd(static_cast<absl::StatusCode>(99), "odd");
-  EXPECT_EQ(ToGrpcStatus(odd).error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(ToGrpcStatus(odd).error_code(), grpc::StatusCode::UNKNOWN);
+  EXPECT_EQ(ToGrpcStatus(odd).error_message(), "odd");
 }
 
 }  // namespace
