@@ -28,6 +28,8 @@ struct UpstreamConfig {
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_max{30000};
+  // Stop() waits this long for the gateway to answer the close frame.
+  std::chrono::milliseconds close_timeout{1000};
   // Largest inbound frame accepted (Beast read_message_max).
   std::size_t max_frame_bytes = 64u << 20;
   // wss: verify the server certificate against the system store (off for self-signed
@@ -67,6 +69,9 @@ class UpstreamClient {
  public:
   UpstreamClient(boost::asio::io_context& io, UpstreamConfig config,
                  UpstreamCallbacks callbacks);
+  // Never blocks and fires no further callback (a pending Stop's `done` still runs): an
+  // open socket is closed without a close frame, so call Stop() and wait for `done` first
+  // for a clean close. Call it on the io thread, or once the io_context no longer runs.
   ~UpstreamClient();
 
   // Starts connecting (and keeps reconnecting until Stop).

@@ -1,0 +1,242 @@
+// UpstreamClient: the policy around one UpstreamConnection at a time — the write queue,
+// reconnect with backoff, state reports, Stop. No Beast here (see upstream_connection.cc).
+#include "server/upstream/upstream_client.h"
+
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/steady_timer.hpp"
+#include "server/common/log.h"
+#include "server/upstream/backoff.h"
+#include "server/upstream/upstream_connection.h"
+
+namespace wxbridge::upstream {
+
+using std::chrono::milliseconds;
+using wxbridge::v1::UpstreamState;
+
+class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(boost::asio::io_context& io, UpstreamConfig config, UpstreamCallbacks callbacks)
+      : io_(io),
+        config_(std::move(config)),
+        callbacks_(std::move(callbacks)),
+        url_text_(RedactUrl(config_.url)),
+        backoff_(BackoffPolicy{config_.backoff_initial, config_.backoff_max, Jitter::kDecorrelated},
+                 MakeUnitRandom()),
+        retry_timer_(io) {}
+
+  void Start() {
+    if (started_ || stopped_) return;
+    started_ = true;
+    absl::StatusOr<UpstreamUrl> url = ParseUpstreamUrl(config_.url);
+    if (!url.ok()) return GiveUp(std::string(url.status().message()));
+    url_ = *std::move(url);
+    if (url_->tls) {
+      auto tls = MakeTlsContext(config_.tls_verify_peer);
+      if (!tls.ok()) return GiveUp(std::string(tls.status().message()));
+      tls_ = *std::move(tls);
+    }
+    Connect();
+  }
+
+  void Stop(std::function<void()> done) {
+    auto self = shared_from_this();  // `done` may destroy the owner
+    if (closing_) {
+      stop_waiters_.push_back(std::move(done));
+      return;
+    }
+    if (!stopped_) {
+      stopped_ = true;
+      retry_timer_.cancel();
+      queue_.clear();
+      if (connection_ && open_) {
+        Log(LogLevel::kInfo, "upstream", "closing the connection to ", url_text_);
+        closing_ = true;
+        stop_waiters_.push_back(std::move(done));
+        connection_->Close([self] { self->OnClosed(); });
+        return;
+      }
+      DropConnection();
+    }
+    done();
+  }
+
+  // The owner is going away: abandon everything without waiting.
+  void Detach() {
+    stopped_ = true;
+    retry_timer_.cancel();
+    queue_.clear();
+    DropConnection();
+  }
+
+  bool connected() const { return open_ && !stopped_; }
+
+  bool Write(std::shared_ptr<const std::string> frame, uint64_t token) {
+    if (!connected() || !frame) return false;
+    queue_.push_back(QueuedFrame{std::move(frame), token});
+    if (!writing_) WriteFront();
+    return true;
+  }
+
+  std::size_t queued() const { return queue_.size(); }
+
+ private:
+  struct QueuedFrame {
+    std::shared_ptr<const std::string> frame;
+    uint64_t token;
+  };
+
+  void Connect() {
+    Log(LogLevel::kInfo, "upstream", "connecting to ", url_text_);
+    connection_ = MakeUpstreamConnection(io_, config_, *url_, tls_, ConnectionEventsForSelf());
+    connection_->Open();
+  }
+
+  // The connection is owned by this Impl, so its events hold only a weak reference back.
+  ConnectionEvents ConnectionEventsForSelf() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ConnectionEvents events;
+    events.on_open = [weak] {
+      if (auto self = weak.lock()) self->OnOpen();
+    };
+    events.on_frame = [weak](std::string frame, bool binary) {
+      if (auto self = weak.lock()) self->Fire(self->callbacks_.on_frame, std::move(frame), binary);
+    };
+    events.on_write_done = [weak] {
+      if (auto self = weak.lock()) self->OnWriteDone();
+    };
+    events.on_failed = [weak](std::string reason) {
+      if (auto self = weak.lock()) self->OnFailed(std::move(reason));
+    };
+    return events;
+  }
+
+  void OnOpen() {
+    open_ = true;
+    opened_at_ = std::chrono::steady_clock::now();
+    Log(LogLevel::kInfo, "upstream", "connected to ", url_text_);
+    Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_CONNECTED,
+         absl::StrCat("connected to ", url_text_), backoff_.attempts(), milliseconds(0));
+    // The queue is empty here (Write refuses while closed), so whatever on_connected
+    // writes is first on the wire; the read loop starts when this returns.
+    Fire(callbacks_.on_connected);
+  }
+
+  void WriteFront() {
+    writing_ = true;
+    connection_->Write(queue_.front().frame);
+  }
+
+  void OnWriteDone() {
+    const uint64_t token = queue_.front().token;
+    queue_.pop_front();
+    writing_ = false;
+    if (!queue_.empty()) WriteFront();
+    Fire(callbacks_.on_written, token);
+  }
+
+  void OnFailed(std::string reason) {
+    const bool was_open = open_;
+    DropConnection();
+    Log(LogLevel::kWarning, "upstream", was_open ? "disconnected from " : "cannot connect to ",
+        url_text_, ": ", reason);
+    // Only a connection that lived through a whole ping interval resets the backoff, so a
+    // gateway that accepts and at once drops (say, a refused authKey) is not hammered.
+    if (was_open && std::chrono::steady_clock::now() - opened_at_ >= config_.ping_interval) {
+      backoff_.Reset();
+    }
+    std::deque<QueuedFrame> unwritten;
+    unwritten.swap(queue_);
+    for (const QueuedFrame& queued : unwritten) Fire(callbacks_.on_write_failed, queued.token);
+    Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED, reason,
+         backoff_.attempts(), milliseconds(0));
+    ScheduleReconnect(reason);
+  }
+
+  void ScheduleReconnect(const std::string& reason) {
+    if (stopped_) return;  // a callback above may have stopped us
+    const milliseconds delay = backoff_.Next();
+    const uint32_t attempt = backoff_.attempts();
+    Log(LogLevel::kInfo, "upstream", "reconnecting to ", url_text_, " in ", delay.count(),
+        " ms (attempt ", attempt, ")");
+    Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_RECONNECTING, reason, attempt, delay);
+    if (stopped_) return;
+    retry_timer_.expires_after(delay);
+    retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec && !self->stopped_) self->Connect();
+    });
+  }
+
+  void OnClosed() {
+    Log(LogLevel::kInfo, "upstream", "closed the connection to ", url_text_);
+    closing_ = false;
+    open_ = false;
+    connection_.reset();
+    std::vector<std::function<void()>> waiters;
+    waiters.swap(stop_waiters_);
+    for (auto& done : waiters) done();
+  }
+
+  // A configuration error: retrying cannot help.
+  void GiveUp(std::string reason) {
+    Log(LogLevel::kError, "upstream", "not connecting: ", reason);
+    Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED, reason, 0u,
+         milliseconds(0));
+  }
+
+  void DropConnection() {
+    if (connection_) connection_->Abort();
+    connection_.reset();
+    open_ = false;
+    writing_ = false;
+  }
+
+  // Every callback goes through here: after Stop nothing but `done` fires.
+  template <typename Callback, typename... Args>
+  void Fire(const Callback& callback, Args&&... args) {
+    if (!stopped_ && callback) callback(std::forward<Args>(args)...);
+  }
+
+  boost::asio::io_context& io_;
+  const UpstreamConfig config_;
+  const UpstreamCallbacks callbacks_;
+  const std::string url_text_;  // redacted: the only form of the URL that is logged
+  std::optional<UpstreamUrl> url_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  Backoff backoff_;
+  boost::asio::steady_timer retry_timer_;
+  std::shared_ptr<UpstreamConnection> connection_;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool closing_ = false;  // Stop is waiting for the close handshake
+  bool open_ = false;
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point opened_at_;
+  // Front is the frame in flight while writing_.
+  std::deque<QueuedFrame> queue_;
+  std::vector<std::function<void()>> stop_waiters_;
+};
+
+UpstreamClient::UpstreamClient(boost::asio::io_context& io, UpstreamConfig config,
+                               UpstreamCallbacks callbacks)
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(callbacks))) {}
+
+UpstreamClient::~UpstreamClient() { impl_->Detach(); }
+
+void UpstreamClient::Start() { impl_->Start(); }
+
+void UpstreamClient::Stop(std::function<void()> done) { impl_->Stop(std::move(done)); }
+
+bool UpstreamClient::connected() const { return impl_->connected(); }
+
+bool UpstreamClient::Write(std::shared_ptr<const std::string> frame, uint64_t token) {
+  return impl_->Write(std::move(frame), token);
+}
+
+std::size_t UpstreamClient::queued() const { return impl_->queued(); }
+
+}  // namespace wxbridge::upstream

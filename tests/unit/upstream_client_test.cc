@@ -1,0 +1,524 @@
+#include "server/upstream/upstream_client.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/post.hpp"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/upstream_test_server.h"
+
+namespace wxbridge::upstream {
+namespace {
+
+using std::chrono::milliseconds;
+using test::ServerRecord;
+using test::TestWsServer;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using wxbridge::v1::UpstreamState;
+
+constexpr milliseconds kWait(5000);
+
+struct StateChange {
+  UpstreamState state;
+  std::string detail;
+  uint32_t attempt;
+  milliseconds retry_in;
+  std::chrono::steady_clock::time_point at;
+};
+
+// Everything the client reported, in order.
+struct ClientRecord {
+  std::vector<std::string> events;  // "state CONNECTED", "connected", "written 3", ...
+  std::vector<StateChange> states;
+  std::vector<std::pair<std::string, bool>> frames;
+  std::vector<uint64_t> written;
+  std::vector<uint64_t> failed;
+
+  int Count(UpstreamState state) const {
+    return static_cast<int>(std::count_if(states.begin(), states.end(),
+                                          [&](const StateChange& s) { return s.state == state; }));
+  }
+  std::vector<StateChange> Only(UpstreamState state) const {
+    std::vector<StateChange> out;
+    for (const StateChange& s : states) {
+      if (s.state == state) out.push_back(s);
+    }
+    return out;
+  }
+};
+
+// An UpstreamClient on its own io thread, recording its callbacks for the test thread.
+class ClientHarness {
+ public:
+  explicit ClientHarness(UpstreamConfig config) : work_(boost::asio::make_work_guard(io_)) {
+    UpstreamCallbacks callbacks;
+    callbacks.on_connected = [this] {
+      Record([](ClientRecord& r) { r.events.push_back("connected"); });
+      if (on_connected_) on_connected_(*client_);
+    };
+    callbacks.on_frame = [this](std::string frame, bool binary) {
+      Record([&](ClientRecord& r) {
+        r.events.push_back("frame " + frame.substr(0, 32));
+        r.frames.emplace_back(std::move(frame), binary);
+      });
+    };
+    callbacks.on_written = [this](uint64_t token) {
+      Record([&](ClientRecord& r) {
+        r.events.push_back("written " + std::to_string(token));
+        r.written.push_back(token);
+      });
+    };
+    callbacks.on_write_failed = [this](uint64_t token) {
+      Record([&](ClientRecord& r) {
+        r.events.push_back("failed " + std::to_string(token));
+        r.failed.push_back(token);
+      });
+    };
+    callbacks.on_state = [this](UpstreamState state, const std::string& detail, uint32_t attempt,
+                                milliseconds retry_in) {
+      Record([&](ClientRecord& r) {
+        r.events.push_back("state " + wxbridge::v1::UpstreamState_Name(state));
+        r.states.push_back({state, detail, attempt, retry_in, std::chrono::steady_clock::now()});
+      });
+    };
+    client_ = std::make_unique<UpstreamClient>(io_, std::move(config), std::move(callbacks));
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  ~ClientHarness() {
+    if (client_) StopAndWait();
+    boost::asio::post(io_, [this] { io_.stop(); });
+    thread_.join();
+    client_.reset();  // the io_context no longer runs: allowed off its thread
+  }
+
+  // Runs inside on_connected, on the io thread. Set before Start().
+  void set_on_connected(std::function<void(UpstreamClient&)> hook) {
+    on_connected_ = std::move(hook);
+  }
+
+  // Runs `f` on the io thread and returns its result.
+  template <typename F>
+  auto OnIo(F f) -> decltype(f()) {
+    auto task = std::make_shared<std::packaged_task<decltype(f())()>>(std::move(f));
+    auto result = task->get_future();
+    boost::asio::post(io_, [task] { (*task)(); });
+    if (result.wait_for(kWait) != std::future_status::ready) {
+      std::fprintf(stderr, "the client's io thread is stuck\n");
+      std::abort();
+    }
+    return result.get();
+  }
+
+  void Start() {
+    OnIo([this] { client_->Start(); });
+  }
+  bool Write(const std::string& frame, uint64_t token) {
+    return OnIo([&] { return client_->Write(std::make_shared<const std::string>(frame), token); });
+  }
+
+  // Stops the client and waits for `done`; how many times it ran (expect 1).
+  int StopAndWait() {
+    auto done_count = std::make_shared<int>(0);
+    auto done = std::make_shared<std::promise<void>>();
+    OnIo([&] {
+      client_->Stop([done_count, done] {
+        if (++*done_count == 1) done->set_value();
+      });
+    });
+    if (done->get_future().wait_for(kWait) != std::future_status::ready) return 0;
+    return OnIo([&] { return *done_count; });
+  }
+
+  bool WaitFor(const std::function<bool(const ClientRecord&)>& done, milliseconds timeout = kWait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return done(record_); });
+  }
+  // on_connected runs after on_state(CONNECTED): waiting for it sees both.
+  bool WaitForConnected(int count = 1) {
+    return WaitFor([&](const ClientRecord& r) {
+      return std::count(r.events.begin(), r.events.end(), "connected") >= count;
+    });
+  }
+  bool WaitForState(UpstreamState state, int count = 1) {
+    return WaitFor([&](const ClientRecord& r) { return r.Count(state) >= count; });
+  }
+
+  ClientRecord record() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return record_;
+  }
+
+  UpstreamClient& client() { return *client_; }
+  void Destroy() {
+    OnIo([this] { client_.reset(); });
+  }
+
+ private:
+  void Record(const std::function<void(ClientRecord&)>& change) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      change(record_);
+    }
+    cv_.notify_all();
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::unique_ptr<UpstreamClient> client_;
+  std::function<void(UpstreamClient&)> on_connected_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  ClientRecord record_;
+};
+
+UpstreamConfig ConfigFor(const std::string& url) {
+  UpstreamConfig config;
+  config.url = url;
+  config.connect_timeout = milliseconds(2000);
+  config.backoff_initial = milliseconds(20);
+  config.backoff_max = milliseconds(50);
+  config.close_timeout = milliseconds(500);
+  return config;
+}
+
+class UpstreamClientTest : public ::testing::Test {
+ protected:
+  UpstreamConfig Config() const { return ConfigFor(server_.url()); }
+
+  ClientHarness& NewClient(UpstreamConfig config) {
+    harness_ = std::make_unique<ClientHarness>(std::move(config));
+    return *harness_;
+  }
+
+  // Starts a client and waits until both ends see the WebSocket open.
+  ::testing::AssertionResult Connect(UpstreamConfig config) {
+    NewClient(std::move(config)).Start();
+    if (!harness_->WaitForConnected()) return ::testing::AssertionFailure() << "no on_connected";
+    if (!server_.WaitFor([](const ServerRecord& r) { return r.handshakes >= 1; }, kWait)) {
+      return ::testing::AssertionFailure() << "the server saw no handshake";
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  TestWsServer server_;
+  std::unique_ptr<ClientHarness> harness_;  // declared last: goes before the server
+};
+
+TEST_F(UpstreamClientTest, ConnectsAndWritesFromOnConnectedGoFirst) {
+  ClientHarness& harness = NewClient(ConfigFor(server_.url("/ws?room=1")));
+  harness.set_on_connected([](UpstreamClient& client) {
+    EXPECT_TRUE(client.connected());
+    EXPECT_TRUE(client.Write(std::make_shared<const std::string>("rebind"), 1));
+  });
+  const bool written_before_connect = harness.OnIo([&] {
+    harness.client().Start();
+    return harness.client().Write(std::make_shared<const std::string>("too early"), 99);
+  });
+  EXPECT_FALSE(written_before_connect);
+  EXPECT_EQ(harness.OnIo([&] { return harness.client().queued(); }), 0u);
+
+  ASSERT_TRUE(harness.WaitForConnected());
+  EXPECT_TRUE(harness.Write("second", 2));
+  ASSERT_TRUE(server_.WaitFor([](const ServerRecord& r) { return r.frames.size() >= 2; }, kWait));
+  ASSERT_TRUE(harness.WaitFor([](const ClientRecord& r) { return r.written.size() >= 2; }));
+
+  EXPECT_THAT(server_.record().frames, ElementsAre("rebind", "second"));
+  EXPECT_THAT(harness.record().events,
+              ElementsAre("state UPSTREAM_STATE_CONNECTED", "connected", "written 1", "written 2"));
+  EXPECT_EQ(server_.record().last_target, "/ws?room=1");
+  EXPECT_EQ(server_.record().last_host, server_.url("").substr(sizeof("ws://") - 1));
+}
+
+TEST_F(UpstreamClientTest, FramesFlowFromTheGatewayWithTheirKind) {
+  ASSERT_TRUE(Connect(Config()));
+  server_.Send(R"({"MsgType":1,"Content":"你好"})");
+  server_.Send(std::string("\x01\x02", 2), /*binary=*/true);
+  ASSERT_TRUE(harness_->WaitFor([](const ClientRecord& r) { return r.frames.size() >= 2; }));
+  EXPECT_THAT(harness_->record().frames,
+              ElementsAre(std::make_pair(std::string(R"({"MsgType":1,"Content":"你好"})"), false),
+                          std::make_pair(std::string("\x01\x02", 2), true)));
+}
+
+TEST_F(UpstreamClientTest, WritesGoOutInOrderAndReportTheirTokens) {
+  ASSERT_TRUE(Connect(Config()));
+  constexpr uint64_t kFrames = 100;
+  std::vector<uint64_t> tokens;
+  std::vector<std::string> frames;
+  for (uint64_t token = 1; token <= kFrames; ++token) {
+    tokens.push_back(token);
+    frames.push_back("frame " + std::to_string(token));
+  }
+  const std::size_t queued = harness_->OnIo([&] {
+    for (uint64_t token : tokens) {
+      EXPECT_TRUE(
+          harness_->client().Write(std::make_shared<const std::string>(frames[token - 1]), token));
+    }
+    return harness_->client().queued();
+  });
+  EXPECT_EQ(queued, kFrames);  // one in flight, the rest waiting: none written yet
+
+  ASSERT_TRUE(
+      harness_->WaitFor([&](const ClientRecord& r) { return r.written.size() == kFrames; }));
+  ASSERT_TRUE(
+      server_.WaitFor([&](const ServerRecord& r) { return r.frames.size() == kFrames; }, kWait));
+  EXPECT_EQ(harness_->record().written, tokens);
+  EXPECT_EQ(server_.record().frames, frames);
+  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued(); }), 0u);
+}
+
+TEST_F(UpstreamClientTest, ReconnectsWithGrowingAttemptsAndCappedBackoff) {
+  ASSERT_TRUE(Connect(Config()));
+  server_.StopListening();
+  server_.DropConnection();
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_RECONNECTING, 5));
+  server_.StartListening();
+  ASSERT_TRUE(harness_->WaitForConnected(2));
+
+  const ClientRecord record = harness_->record();
+  const std::vector<StateChange> retries = record.Only(wxbridge::v1::UPSTREAM_STATE_RECONNECTING);
+  for (std::size_t i = 0; i < retries.size(); ++i) {
+    EXPECT_EQ(retries[i].attempt, i + 1);
+    EXPECT_GE(retries[i].retry_in, milliseconds(20));
+    EXPECT_LE(retries[i].retry_in, milliseconds(50));
+  }
+  // Every retry follows a report of what went wrong.
+  for (std::size_t i = 1; i < record.states.size(); ++i) {
+    if (record.states[i].state == wxbridge::v1::UPSTREAM_STATE_RECONNECTING) {
+      EXPECT_EQ(record.states[i - 1].state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED);
+    }
+  }
+  EXPECT_THAT(record.Only(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED).back().detail,
+              HasSubstr("connect to " + server_.url()));
+}
+
+TEST_F(UpstreamClientTest, BackoffKeepsGrowingWhenConnectionsDoNotLast) {
+  ASSERT_TRUE(Connect(Config()));  // ping_interval 10 s: no connection here lasts that long
+  for (int drop = 1; drop <= 3; ++drop) {
+    ASSERT_TRUE(harness_->WaitForConnected(drop));
+    server_.DropConnection();
+    ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_RECONNECTING, drop));
+  }
+  std::vector<uint32_t> attempts;
+  for (const StateChange& s : harness_->record().Only(wxbridge::v1::UPSTREAM_STATE_RECONNECTING)) {
+    attempts.push_back(s.attempt);
+  }
+  EXPECT_THAT(attempts, ElementsAre(1, 2, 3));
+}
+
+TEST_F(UpstreamClientTest, BackoffStartsOverAfterAConnectionThatLasted) {
+  UpstreamConfig config = Config();
+  config.ping_interval = milliseconds(30);
+  ASSERT_TRUE(Connect(config));
+  for (int drop = 1; drop <= 2; ++drop) {
+    ASSERT_TRUE(harness_->WaitForConnected(drop));
+    // The rule is about time: let the connection outlive a ping interval.
+    std::this_thread::sleep_for(3 * config.ping_interval);
+    server_.DropConnection();
+    ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_RECONNECTING, drop));
+  }
+  for (const StateChange& s : harness_->record().Only(wxbridge::v1::UPSTREAM_STATE_RECONNECTING)) {
+    EXPECT_EQ(s.attempt, 1u);
+  }
+}
+
+TEST_F(UpstreamClientTest, DetectsADeadGatewayThroughUnansweredPings) {
+  server_.Stall();
+  UpstreamConfig config = Config();
+  config.ping_interval = milliseconds(50);
+  ASSERT_TRUE(Connect(config));
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+
+  const ClientRecord record = harness_->record();
+  ASSERT_EQ(record.states.front().state, wxbridge::v1::UPSTREAM_STATE_CONNECTED);
+  const StateChange dropped = record.Only(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED).front();
+  EXPECT_THAT(dropped.detail, HasSubstr("no answer to a ping within 50 ms"));
+  const auto alive = dropped.at - record.states.front().at;
+  EXPECT_GE(alive, config.ping_interval);
+  EXPECT_LT(alive, milliseconds(2000));
+}
+
+TEST_F(UpstreamClientTest, KeepsAQuietConnectionWhoseGatewayAnswersPings) {
+  UpstreamConfig config = Config();
+  config.ping_interval = milliseconds(20);
+  ASSERT_TRUE(Connect(config));
+  // Fifteen ping intervals of silence from both sides.
+  EXPECT_FALSE(harness_->WaitFor(
+      [](const ClientRecord& r) { return r.Count(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED) > 0; },
+      15 * config.ping_interval));
+  server_.Send("still here");
+  ASSERT_TRUE(harness_->WaitFor([](const ClientRecord& r) { return !r.frames.empty(); }));
+}
+
+TEST_F(UpstreamClientTest, FrameOverMaxFrameBytesReconnectsWithAClearDetail) {
+  UpstreamConfig config = Config();
+  config.max_frame_bytes = 1024;
+  ASSERT_TRUE(Connect(config));
+  server_.Send(std::string(1024, 'a'));
+  server_.Send(std::string(1025, 'b'));
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  ASSERT_TRUE(harness_->WaitForConnected(2));
+
+  const ClientRecord record = harness_->record();
+  ASSERT_EQ(record.frames.size(), 1u);
+  EXPECT_EQ(record.frames[0].first.size(), 1024u);
+  EXPECT_EQ(record.Only(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED).front().detail,
+            "gateway frame larger than max_frame_bytes (1024)");
+}
+
+TEST_F(UpstreamClientTest, StopSendsACloseFrameAndNothingFiresAfterIt) {
+  ASSERT_TRUE(Connect(Config()));
+  const std::size_t events_before_stop = harness_->record().events.size();
+
+  EXPECT_EQ(harness_->StopAndWait(), 1);
+  ASSERT_TRUE(server_.WaitFor([](const ServerRecord& r) { return !r.close_codes.empty(); }, kWait));
+  EXPECT_THAT(server_.record().close_codes, ElementsAre(1000));
+  EXPECT_FALSE(harness_->OnIo([&] { return harness_->client().connected(); }));
+  EXPECT_FALSE(harness_->Write("after stop", 1));
+  EXPECT_EQ(harness_->record().events.size(), events_before_stop);
+  EXPECT_EQ(harness_->StopAndWait(), 1);  // again: done still runs, once
+}
+
+TEST_F(UpstreamClientTest, StopIsBoundedWhenTheGatewayStopsReading) {
+  ASSERT_TRUE(Connect(Config()));  // close_timeout 500 ms, ping_interval 10 s
+  server_.Stall();
+  // A write the gateway never takes in holds the socket: the close frame cannot follow it.
+  const auto megabyte = std::make_shared<const std::string>(1 << 20, 'x');
+  harness_->OnIo([&] {
+    for (uint64_t token = 1; token <= 48; ++token) harness_->client().Write(megabyte, token);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(harness_->StopAndWait(), 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(UpstreamClientTest, StopIsSafeBeforeStart) {
+  EXPECT_EQ(NewClient(Config()).StopAndWait(), 1);
+  EXPECT_TRUE(harness_->record().events.empty());
+}
+
+TEST_F(UpstreamClientTest, StopWhileWaitingToReconnectCancelsTheRetry) {
+  UpstreamConfig config = Config();
+  config.backoff_initial = milliseconds(100);
+  config.backoff_max = milliseconds(100);
+  ASSERT_TRUE(Connect(config));
+  server_.StopListening();
+  server_.DropConnection();
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_RECONNECTING));
+  EXPECT_EQ(harness_->StopAndWait(), 1);
+  const std::size_t events_after_stop = harness_->record().events.size();
+  // Past the 100 ms backoff: the cancelled retry must not connect or report.
+  server_.StartListening();
+  EXPECT_FALSE(
+      harness_->WaitFor([&](const ClientRecord& r) { return r.events.size() > events_after_stop; },
+                        milliseconds(300)));
+  EXPECT_EQ(server_.record().handshakes, 1);
+}
+
+TEST_F(UpstreamClientTest, FramesQueuedAtADropGetOnWriteFailed) {
+  ASSERT_TRUE(Connect(Config()));
+  server_.Stall();
+  // Far more than the loopback socket buffers hold while nobody reads.
+  constexpr uint64_t kFrames = 48;
+  const auto megabyte = std::make_shared<const std::string>(1 << 20, 'x');
+  harness_->OnIo([&] {
+    for (uint64_t token = 1; token <= kFrames; ++token) {
+      EXPECT_TRUE(harness_->client().Write(megabyte, token));
+    }
+  });
+  server_.DropConnection();
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+
+  const ClientRecord record = harness_->record();
+  ASSERT_FALSE(record.failed.empty());
+  ASSERT_EQ(record.written.size() + record.failed.size(), kFrames);
+  for (std::size_t i = 0; i < record.written.size(); ++i) EXPECT_EQ(record.written[i], i + 1);
+  for (std::size_t i = 0; i < record.failed.size(); ++i) {
+    EXPECT_EQ(record.failed[i], record.written.size() + i + 1);
+  }
+  // Reported before the state change, so a caller can requeue them on reconnect.
+  const auto disconnected =
+      std::find(record.events.begin(), record.events.end(), "state UPSTREAM_STATE_DISCONNECTED");
+  EXPECT_EQ(std::find(disconnected, record.events.end(),
+                      "failed " + std::to_string(record.failed.back())),
+            record.events.end());
+  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued(); }), 0u);
+}
+
+TEST_F(UpstreamClientTest, InvalidUrlIsReportedAndNotRetried) {
+  ClientHarness& harness = NewClient(ConfigFor("http://user:secret@127.0.0.1:1/ws"));
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  const ClientRecord record = harness.record();
+  ASSERT_EQ(record.states.size(), 1u);
+  EXPECT_THAT(record.states[0].detail, HasSubstr("ws:// or wss://"));
+  EXPECT_THAT(record.states[0].detail, ::testing::Not(HasSubstr("secret")));
+}
+
+TEST_F(UpstreamClientTest, DestroyingWithoutStopClosesTheSocketAtOnce) {
+  ASSERT_TRUE(Connect(Config()));
+  const std::size_t events_before = harness_->record().events.size();
+  harness_->Destroy();
+  ASSERT_TRUE(server_.WaitFor([](const ServerRecord& r) { return r.sessions_ended == 1; }, kWait));
+  EXPECT_TRUE(server_.record().close_codes.empty());
+  EXPECT_EQ(harness_->record().events.size(), events_before);
+}
+
+class UpstreamClientTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tls_ = test::MakeSelfSignedCert(::testing::TempDir());
+    if (!tls_) GTEST_SKIP() << "the openssl CLI could not make a test certificate";
+  }
+  void TearDown() override {
+    if (tls_) std::filesystem::remove_all(std::filesystem::path(tls_->cert_path).parent_path());
+  }
+  std::optional<test::TlsFiles> tls_;
+};
+
+TEST_F(UpstreamClientTlsTest, ConnectsOverWssWithoutVerificationAndCarriesFrames) {
+  TestWsServer server(tls_);
+  UpstreamConfig config = ConfigFor(server.url());
+  config.tls_verify_peer = false;
+  ClientHarness harness(config);
+  harness.set_on_connected([](UpstreamClient& client) {
+    client.Write(std::make_shared<const std::string>("over tls"), 7);
+  });
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForConnected());
+  ASSERT_TRUE(server.WaitFor([](const ServerRecord& r) { return !r.frames.empty(); }, kWait));
+  EXPECT_THAT(server.record().frames, ElementsAre("over tls"));
+  server.Send("back over tls");
+  ASSERT_TRUE(harness.WaitFor([](const ClientRecord& r) { return !r.frames.empty(); }));
+  EXPECT_EQ(harness.record().frames[0].first, "back over tls");
+  EXPECT_EQ(harness.StopAndWait(), 1);
+  ASSERT_TRUE(server.WaitFor([](const ServerRecord& r) { return !r.close_codes.empty(); }, kWait));
+}
+
+TEST_F(UpstreamClientTlsTest, RefusesASelfSignedCertificateWhenVerifying) {
+  TestWsServer server(tls_);
+  UpstreamConfig config = ConfigFor(server.url());
+  config.tls_verify_peer = true;
+  ClientHarness harness(config);
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  const ClientRecord record = harness.record();
+  EXPECT_EQ(record.Count(wxbridge::v1::UPSTREAM_STATE_CONNECTED), 0);
+  EXPECT_THAT(record.states.front().detail, HasSubstr("TLS handshake with " + server.url()));
+  EXPECT_THAT(record.states.front().detail, HasSubstr("certificate verify failed"));
+}
+
+}  // namespace
+}  // namespace wxbridge::upstream
