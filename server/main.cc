@@ -3,11 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "server/common/log.h"
 #include "server/rpc/bridge_config.h"
@@ -56,6 +59,28 @@ std::chrono::milliseconds Ms(absl::Duration d) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
 }
 
+// absl's own --help lists only flags of a file named after the binary and exits 1; an
+// operator asking for help gets every wxbridge flag and success.
+bool HelpRequested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpfull") return true;
+  }
+  return false;
+}
+
+void PrintHelp() {
+  std::map<std::string, const absl::CommandLineFlag*> ours;  // sorted by name
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(__FILE__, flag->Filename())) ours.emplace(std::string(name), flag);
+  }
+  std::cout << absl::ProgramUsageMessage() << "\n\nFlags:\n";
+  for (const auto& [name, flag] : ours) {
+    std::cout << "  --" << name << " (" << flag->Help() << "); default: " << flag->DefaultValue()
+              << "\n";
+  }
+}
+
 int Fail(const std::string& message) {
   std::cerr << "wxbridge: " << message << "\n";
   return 2;
@@ -69,6 +94,10 @@ int main(int argc, char** argv) {
       "gateway WebSocket.\nUsage: wxbridge [--upstream=ws://host:port/ws] [--listen=…]\n"
       "Without --upstream it runs its embedded gateway simulator.\n"
       "Environment: WXBRIDGE_AUTH_KEY (the gateway authKey).");
+  if (HelpRequested(argc, argv)) {
+    PrintHelp();
+    return 0;
+  }
   absl::ParseCommandLine(argc, argv);
 
   wxbridge::LogLevel level;

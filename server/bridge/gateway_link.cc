@@ -75,11 +75,15 @@ void GatewayLink::Stop() {
   if (!started_ || stopped_.exchange(true)) return;
   BeginShutdown();
   boost::asio::post(io_, [this] {
-    upstream_->Stop([this] { work_.reset(); });
-    // A peer that never answers the close frame must not hold the process.
+    // A peer that never answers the close frame must not hold the process; a pending
+    // guard keeps io_ running, so a clean close cancels it.
     auto guard = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(3));
     guard->async_wait([this, guard](const boost::system::error_code& ec) {
       if (!ec) io_.stop();
+    });
+    upstream_->Stop([this, guard] {
+      guard->cancel();
+      work_.reset();
     });
   });
   if (thread_.joinable()) thread_.join();

@@ -10,6 +10,15 @@ std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout) {
   return context;
 }
 
+bool PollUntil(const std::function<bool()>& condition, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return true;
+}
+
 EventStream::EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request) {
   reader_ = stub->Subscribe(&context_, request);
   thread_ = std::thread([this] { ReadLoop(); });
@@ -44,16 +53,15 @@ std::optional<v1::SubscribeResponse> EventStream::WaitFor(const Predicate& predi
 
 std::optional<v1::Event> EventStream::WaitForEvent(
     const std::function<bool(const v1::Event&)>& predicate, milliseconds timeout) {
-  auto found = WaitFor(
-      [&](const v1::SubscribeResponse& r) { return r.has_event() && predicate(r.event()); },
-      timeout);
+  auto found =
+      WaitFor([&](const v1::SubscribeResponse& r) { return r.has_event() && predicate(r.event()); },
+              timeout);
   if (!found) return std::nullopt;
   return found->event();
 }
 
 std::vector<v1::SubscribeResponse> EventStream::WaitForCount(const Predicate& predicate,
-                                                             std::size_t n,
-                                                             milliseconds timeout) {
+                                                             std::size_t n, milliseconds timeout) {
   std::vector<v1::SubscribeResponse> matches;
   std::size_t scanned = 0;
   std::unique_lock<std::mutex> lock(mutex_);
@@ -118,9 +126,7 @@ BridgeHarness::~BridgeHarness() {
   if (sim_) sim_->Stop();
 }
 
-std::string BridgeHarness::target() const {
-  return absl::StrCat("127.0.0.1:", bridge_->port());
-}
+std::string BridgeHarness::target() const { return absl::StrCat("127.0.0.1:", bridge_->port()); }
 
 void BridgeHarness::StopSimulator() {
   if (sim_) sim_->Stop();
@@ -140,16 +146,14 @@ bool BridgeHarness::WaitConnected(milliseconds timeout) {
   request.set_after_seq(0);
   request.add_kinds(v1::EVENT_KIND_BRIDGE_STATE);
   EventStream stream(stub_.get(), request);
-  auto hello = stream.WaitFor([](const v1::SubscribeResponse& r) { return r.has_hello(); },
-                              timeout);
+  auto hello = stream.WaitFor(IsHello, timeout);
   if (!hello) return false;
   if (hello->hello().upstream_state() == v1::UPSTREAM_STATE_CONNECTED) return true;
   const uint64_t after = hello->hello().head_seq();
   return stream
       .WaitForEvent(
           [after](const v1::Event& e) {
-            return e.seq() > after &&
-                   e.bridge_state().state() == v1::UPSTREAM_STATE_CONNECTED;
+            return e.seq() > after && e.bridge_state().state() == v1::UPSTREAM_STATE_CONNECTED;
           },
           timeout)
       .has_value();
@@ -158,21 +162,18 @@ bool BridgeHarness::WaitConnected(milliseconds timeout) {
 std::unique_ptr<EventStream> BridgeHarness::Subscribe(v1::SubscribeRequest request) {
   auto stream = std::make_unique<EventStream>(stub_.get(), std::move(request));
   // Events are only guaranteed from the hello on.
-  EXPECT_TRUE(stream->WaitFor([](const v1::SubscribeResponse& r) { return r.has_hello(); }))
-      << "no hello on a new Subscribe stream";
+  EXPECT_TRUE(stream->WaitFor(IsHello)) << "no hello on a new Subscribe stream";
   return stream;
 }
 
-::testing::AssertionResult BridgeHarness::LogIn(const std::string& account,
-                                                EventStream& stream) {
+::testing::AssertionResult BridgeHarness::LogIn(const std::string& account, EventStream& stream) {
   v1::LoginRequest request;
   request.set_account(account);
   v1::LoginResponse response;
   grpc::Status status = stub_->Login(Context().get(), request, &response);
   if (!status.ok()) {
     return ::testing::AssertionFailure()
-           << "Login(" << account << "): " << status.error_code() << " "
-           << status.error_message();
+           << "Login(" << account << "): " << status.error_code() << " " << status.error_message();
   }
   if (!stream.WaitForEvent([&](const v1::Event& e) {
         return IsLoginStatus(e, account, v1::LOGIN_STATUS_LOGGED_IN);
@@ -188,9 +189,49 @@ std::unique_ptr<EventStream> BridgeHarness::Subscribe(v1::SubscribeRequest reque
   return ::testing::AssertionSuccess();
 }
 
-bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status) {
-  return e.account() == account && e.has_login_status() &&
-         e.login_status().status() == status;
+grpc::Status BridgeHarness::SendText(const std::string& account, const std::string& to_user_name,
+                                     const std::string& content, milliseconds timeout) {
+  v1::SendTextRequest request;
+  request.set_account(account);
+  request.set_to_user_name(to_user_name);
+  request.set_content(content);
+  v1::SendTextResponse response;
+  return stub_->SendText(Context(timeout).get(), request, &response);
 }
+
+v1::GetStatusResponse BridgeHarness::GetStatus() {
+  v1::GetStatusResponse response;
+  grpc::Status status = stub_->GetStatus(Context().get(), v1::GetStatusRequest(), &response);
+  EXPECT_TRUE(status.ok()) << "GetStatus: " << status.error_message();
+  return response;
+}
+
+std::optional<v1::GetStatusResponse> BridgeHarness::WaitForStatus(
+    const std::function<bool(const v1::GetStatusResponse&)>& predicate, milliseconds timeout) {
+  std::optional<v1::GetStatusResponse> matched;
+  PollUntil(
+      [&] {
+        v1::GetStatusResponse response = GetStatus();
+        if (predicate(response)) matched = std::move(response);
+        return matched.has_value();
+      },
+      timeout);
+  return matched;
+}
+
+bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status) {
+  return e.account() == account && e.has_login_status() && e.login_status().status() == status;
+}
+
+bool IsText(const v1::Event& e, const std::string& account, const std::string& text) {
+  return e.account() == account && e.has_text() && e.text().text() == text;
+}
+
+bool IsBridgeState(const v1::Event& e, v1::UpstreamState state) {
+  return e.has_bridge_state() && e.bridge_state().state() == state;
+}
+
+bool IsHello(const v1::SubscribeResponse& r) { return r.has_hello(); }
+bool IsHeartbeat(const v1::SubscribeResponse& r) { return r.has_heartbeat(); }
 
 }  // namespace wxbridge::testing

@@ -32,6 +32,10 @@ inline constexpr milliseconds kWait{10000};
 // A client context with a deadline.
 std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout = kWait);
 
+// Re-checks `condition` every few milliseconds until it holds or `timeout` passes; for
+// state that can only be polled (GetStatus, health), never as a plain sleep.
+bool PollUntil(const std::function<bool()>& condition, milliseconds timeout = kWait);
+
 // Collects every message of one Subscribe stream.
 class EventStream {
  public:
@@ -67,8 +71,8 @@ class EventStream {
 struct HarnessOptions {
   sim::AckMode ack_mode = sim::AckMode::kEcho;
   // Applied after the defaults, before start.
-  std::function<void(sim::SimulatorConfig&)> configure_simulator;
-  std::function<void(rpc::BridgeConfig&)> configure_bridge;
+  std::function<void(sim::SimulatorConfig&)> configure_simulator = nullptr;
+  std::function<void(rpc::BridgeConfig&)> configure_bridge = nullptr;
 };
 
 class BridgeHarness {
@@ -93,6 +97,14 @@ class BridgeHarness {
   ::testing::AssertionResult LogIn(const std::string& account, EventStream& stream);
   std::unique_ptr<EventStream> Subscribe(v1::SubscribeRequest request = {});
 
+  grpc::Status SendText(const std::string& account, const std::string& to_user_name,
+                        const std::string& content, milliseconds timeout = kWait);
+  v1::GetStatusResponse GetStatus();
+  // Polls GetStatus until `predicate` holds; the matching response, or nullopt.
+  std::optional<v1::GetStatusResponse> WaitForStatus(
+      const std::function<bool(const v1::GetStatusResponse&)>& predicate,
+      milliseconds timeout = kWait);
+
  private:
   sim::SimulatorConfig sim_config_;
   std::unique_ptr<sim::Simulator> sim_;
@@ -103,6 +115,11 @@ class BridgeHarness {
 
 // Events about `account` of a given payload case.
 bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status);
+// A text message pushed to `account` with exactly `text`.
+bool IsText(const v1::Event& e, const std::string& account, const std::string& text);
+bool IsBridgeState(const v1::Event& e, v1::UpstreamState state);
+bool IsHello(const v1::SubscribeResponse& r);
+bool IsHeartbeat(const v1::SubscribeResponse& r);
 
 }  // namespace wxbridge::testing
 
