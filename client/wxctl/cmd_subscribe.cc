@@ -1,0 +1,116 @@
+// subscribe: every SubscribeResponse (hello, events, heartbeats, gaps) as one JSON line.
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "client/wxclient/channel.h"
+#include "client/wxclient/json_lines.h"
+#include "client/wxctl/subcommand.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace wxbridge::wxctl {
+namespace {
+
+namespace v1 = ::wxbridge::v1;
+
+// "text", "friend_request", "friend-request" or "EVENT_KIND_TEXT".
+absl::Status AddKind(absl::string_view text, v1::SubscribeRequest* request) {
+  std::string name = absl::AsciiStrToUpper(text);
+  std::replace(name.begin(), name.end(), '-', '_');
+  if (!absl::StartsWith(name, "EVENT_KIND_")) name = absl::StrCat("EVENT_KIND_", name);
+  v1::EventKind kind;
+  if (!v1::EventKind_Parse(name, &kind) || kind == v1::EVENT_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown kind \"", text,
+                     "\" (login_status, text, contact, image, location, app, "
+                     "friend_request, system_notice, group_change, gateway_error, bridge_state, "
+                     "command_reply, unrecognized)"));
+  }
+  request->add_kinds(kind);
+  return absl::OkStatus();
+}
+
+class SubscribeCommand final : public Subcommand {
+ public:
+  SubscribeCommand()
+      : Subcommand("subscribe", "[--account=A,B] [--kind=text,…] [--after_seq=N] [--count=N]",
+                   "Stream events as JSON lines (hello first, then events, heartbeats and "
+                   "gaps), one object per line, flushed at once: pipe it into jq.\n"
+                   "Runs until --count events arrived, --max_time passed, or Ctrl-C; "
+                   "--timeout does not apply to the stream.") {}
+
+  void DefineFlags(FlagSet& flags) override {
+    flags.AddList(
+        "account", [this](std::string a) { request_.add_accounts(std::move(a)); },
+        "only these accounts (bridge events always pass)");
+    flags.Add("kind", "A,B", "only these event kinds, e.g. text,friend_request",
+              [this](absl::string_view list) {
+                for (absl::string_view kind : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+                  if (absl::Status added = AddKind(kind, &request_); !added.ok()) return added;
+                }
+                return absl::OkStatus();
+              });
+    flags.AddUint("after_seq", &after_seq_,
+                  "resume: replay retained events with seq > N first (0: all retained)");
+    flags.AddInt(
+        "count", [this](int64_t n) { count_ = n; },
+        "exit 0 after N events (hello, heartbeats and gaps do not count)");
+    flags.AddDuration("heartbeat", &heartbeat_, "ask for heartbeats at this interval");
+    flags.AddDuration("max_time", &max_time_, "exit 0 after this long");
+  }
+
+  int Run(CommandContext& context) override {
+    if (after_seq_) request_.set_after_seq(*after_seq_);
+    if (heartbeat_.count() > 0) {
+      *request_.mutable_heartbeat_interval() =
+          google::protobuf::util::TimeUtil::MillisecondsToDuration(heartbeat_.count());
+    }
+    auto stream_context = client::ContextWithTimeout(max_time_);
+    auto reader = context.stub().Subscribe(stream_context.get(), request_);
+    v1::SubscribeResponse message;
+    int64_t events = 0;
+    while (reader->Read(&message)) {
+      if (absl::Status written = client::WriteJsonLine(message, std::cout); !written.ok()) {
+        return Stop(*stream_context, *reader, kExitFailed);  // e.g. stdout closed
+      }
+      if (message.has_event() && count_ > 0 && ++events >= count_) {
+        return Stop(*stream_context, *reader, kExitOk);
+      }
+    }
+    const grpc::Status status = reader->Finish();
+    const bool max_time_over =
+        max_time_.count() > 0 && status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    return status.ok() || max_time_over ? kExitOk : context.Fail(status);
+  }
+
+ private:
+  // Ends the stream from our side.
+  static int Stop(grpc::ClientContext& context, grpc::ClientReader<v1::SubscribeResponse>& reader,
+                  int exit_code) {
+    context.TryCancel();
+    reader.Finish();  // CANCELLED, as asked
+    return exit_code;
+  }
+
+  v1::SubscribeRequest request_;
+  std::optional<uint64_t> after_seq_;
+  int64_t count_ = 0;
+  std::chrono::milliseconds heartbeat_{0};
+  std::chrono::milliseconds max_time_{0};
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Subcommand>> SubscribeCommands() {
+  std::vector<std::unique_ptr<Subcommand>> commands;
+  commands.push_back(std::make_unique<SubscribeCommand>());
+  return commands;
+}
+
+}  // namespace wxbridge::wxctl

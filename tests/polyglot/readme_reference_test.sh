@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Usage: readme_reference_test.sh WXBRIDGE WXCTL README
+# The README's reference tables stay complete: every flag wxbridge defines in main.cc and
+# every wxctl subcommand appears in README.md.
+set -euo pipefail
+wxbridge=$1 wxctl=$2 readme=$3
+missing=0
+for flag in $("$wxbridge" --helpon=main 2>&1 | sed -n 's/^ *--\([a-z_]*\) .*/\1/p'); do
+  grep -qF -- "\`--$flag\`" "$readme" || { echo "README.md lacks wxbridge flag --$flag"; missing=1; }
+done
+for command in $("$wxctl" --help | sed -n '/^commands/,$s/^  \([a-z-]*\) .*/\1/p'); do
+  grep -qF -- "\`$command\`" "$readme" || { echo "README.md lacks wxctl command $command"; missing=1; }
+done
+[ "$missing" -eq 0 ] && echo "PASS: README.md names every wxbridge flag and wxctl command"
+exit "$missing"
