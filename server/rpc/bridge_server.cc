@@ -70,6 +70,9 @@ class BridgeServer::Impl {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+    // gRPC sets SO_REUSEPORT by default: a second wxbridge on the same port would start
+    // and silently share the clients. Fail its start instead.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_frame_bytes));
     builder.SetMaxSendMessageSize(static_cast<int>(config_.max_frame_bytes));
     // Keepalive (TOOLCHAIN.md pitfall 9): find half-open clients, allow client pings.
