@@ -1,6 +1,7 @@
 // The real wxctl binary against an in-process bridge and simulator, as an operator uses
 // it: login with the QR code in the terminal, send-text watched on subscribe, status,
 // failures with the gRPC code name, usage errors, and --help everywhere.
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
