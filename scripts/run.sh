@@ -4,5 +4,5 @@
 # wxbridge (see build/cmake/server/wxbridge --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-exec build/cmake/server/wxbridge "$@"
+scripts/setup.sh >&2
+exec "${WXBRIDGE_BUILD_DIR:-build/cmake}/server/wxbridge" "$@"

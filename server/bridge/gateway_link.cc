@@ -246,7 +246,9 @@ void GatewayLink::SetState(UpstreamState state, const std::string& detail, uint3
   bridge_state->set_state(state);
   bridge_state->set_detail(detail);
   bridge_state->set_attempt(attempt);
-  *bridge_state->mutable_retry_in() = TimeUtil::MillisecondsToDuration(retry_in.count());
+  if (retry_in.count() > 0) {
+    *bridge_state->mutable_retry_in() = TimeUtil::MillisecondsToDuration(retry_in.count());
+  }
   log_->Append(std::move(event));
   if (state_listener_) state_listener_(state);
 }
