@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "server/events/event_wire.h"
 #include "server/protocol/frame_decoder.h"
 
 namespace wxbridge::events {
@@ -22,6 +23,10 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   }
   wxbridge::v1::Event* slot_event = stored->message.mutable_event();
   *slot_event = std::move(event);
+  slot_event->clear_seq();
+  // Serialized here, outside the lock (an image event is megabytes); the seq goes into
+  // the header under the lock.
+  const grpc::Slice body = SerializeEventBody(*slot_event);
 
   StoredEventPtr evicted;  // freed after unlocking: it may be a large image
   std::vector<Waiter> to_wake;
@@ -29,6 +34,7 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
     std::lock_guard<std::mutex> lock(mutex_);
     const uint64_t seq = ++head_seq_;
     slot_event->set_seq(seq);
+    stored->wire = EventWire(seq, body);
     evicted = std::exchange(ring_[seq % capacity_], stored);
     if (oldest_seq_ == 0) {
       oldest_seq_ = seq;

@@ -13,14 +13,18 @@
 #include <optional>
 #include <vector>
 
+#include "grpcpp/support/byte_buffer.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
 namespace wxbridge::events {
 
 // One retained event, immutable once appended and shared by every reader. The stream
-// message is built once here, so subscribers write it without copying.
+// message is built and serialized once here, so subscribers write it without copying.
 struct StoredEvent {
   wxbridge::v1::SubscribeResponse message;  // message.event() is the Event
+  // `message` as sent on a Subscribe stream (event_wire.h); every stream writes these
+  // reference-counted bytes instead of serializing `message` again.
+  grpc::ByteBuffer wire;
   wxbridge::v1::EventKind kind = wxbridge::v1::EVENT_KIND_UNSPECIFIED;
   const wxbridge::v1::Event& event() const { return message.event(); }
 };

@@ -57,6 +57,7 @@ class BridgeServer::Impl {
     subscribe.upstream_state = [link = link_.get()] { return link->state(); };
     subscribe.default_heartbeat = config_.heartbeat_interval;
     subscribe.bridge_version = kBridgeVersion;
+    subscribe.wakeups = &wakeups_;
     ServiceOptions options;
     options.default_call_timeout = config_.default_call_timeout;
     options.max_frame_bytes = config_.max_frame_bytes;
@@ -145,6 +146,7 @@ class BridgeServer::Impl {
   }
 
   BridgeConfig config_;
+  WakeupDispatcher wakeups_;  // declared first: outlives the log and every stream
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<events::EventLog> log_;
   std::unique_ptr<bridge::GatewayLink> link_;

@@ -195,8 +195,8 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext
                     });
 }
 
-grpc::ServerWriteReactor<wxbridge::v1::SubscribeResponse>* BridgeServiceImpl::Subscribe(
-    grpc::CallbackServerContext* context, const wxbridge::v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* BridgeServiceImpl::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   return StartSubscribe(context, request, subscribe_options_, subscribers_);
 }
 

@@ -25,7 +25,10 @@ struct ServiceOptions {
   std::string bridge_version;
 };
 
-class BridgeServiceImpl final : public wxbridge::v1::BridgeService::CallbackService {
+// Subscribe is a raw method: its streams write events pre-serialized by the event log
+// (see StartSubscribe).
+class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallbackMethod_Subscribe<
+                                    wxbridge::v1::BridgeService::CallbackService> {
  public:
   BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
                     SubscriberRegistry* subscribers, ServiceOptions options,
@@ -65,9 +68,8 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::CallbackServ
   grpc::ServerUnaryReactor* SendRaw(grpc::CallbackServerContext* context,
                                     const wxbridge::v1::SendRawRequest* request,
                                     wxbridge::v1::SendRawResponse* response) override;
-  grpc::ServerWriteReactor<wxbridge::v1::SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context,
-      const wxbridge::v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const wxbridge::v1::GetStatusRequest* request,
                                       wxbridge::v1::GetStatusResponse* response) override;

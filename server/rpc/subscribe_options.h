@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/events/event_log.h"
+#include "server/rpc/wakeup_dispatcher.h"
 #include "wxbridge/v1/common.pb.h"
 
 namespace wxbridge::rpc {
@@ -21,6 +22,9 @@ struct SubscribeOptions {
   std::chrono::milliseconds min_heartbeat{100};
   std::chrono::milliseconds max_heartbeat{std::chrono::hours(1)};
   std::string bridge_version;
+  // Where caught-up streams' wakeups run; nullptr: on the appending thread. Outlives
+  // every stream.
+  WakeupDispatcher* wakeups = nullptr;
   // Events read from the log at a time. A stream keeps at most its current batch alive,
   // whatever the ring has dropped since.
   std::size_t batch_limit = 256;

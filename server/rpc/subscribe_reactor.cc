@@ -23,22 +23,32 @@ using Clock = std::chrono::steady_clock;
 // the reactor gone, or alive but finishing, and does nothing. Every gRPC call
 // (StartWrite, Finish) happens under `mu_` and never after `finishing_`; gRPC runs none
 // of this reactor's reactions inline, so holding `mu_` across them is safe.
-class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse>,
+class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                                public SubscriberRegistry::Stream,
                                public std::enable_shared_from_this<SubscribeReactor> {
  public:
   SubscribeReactor(const SubscribeOptions& options, SubscriberRegistry* registry)
       : log_(options.log),
+        wakeups_(options.wakeups),
         batch_limit_(std::max<std::size_t>(options.batch_limit, 1)),
         registry_(registry) {}
 
   // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
-  void Start(const wxbridge::v1::SubscribeRequest& request,
-             const SubscribeOptions& options) {
+  void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options) {
     self_ = shared_from_this();
     std::lock_guard<std::mutex> lock(mu_);
     if (std::optional<grpc::Status> closed = registry_->Add(this, weak_from_this())) {
       FinishLocked(*closed);
+      return;
+    }
+    wxbridge::v1::SubscribeRequest request;
+    // A copy shares the slices; deserializing consumes the buffer it is given.
+    grpc::ByteBuffer request_bytes(raw_request);
+    if (!grpc::SerializationTraits<wxbridge::v1::SubscribeRequest>::Deserialize(
+             &request_bytes, &request)
+             .ok()) {
+      FinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "the request is not a SubscribeRequest"));
       return;
     }
     if (grpc::Status status = ParseSubscribeRequest(request, options, &params_);
@@ -60,7 +70,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
     *hello->mutable_heartbeat_interval() = Interval();
     hello->set_bridge_version(options.bridge_version);
     *hello->mutable_server_time() = TimeUtil::GetCurrentTime();
-    WriteLocked(&owned_);
+    WriteOwnedLocked();
     ArmHeartbeatLocked(params_.heartbeat);
   }
 
@@ -107,9 +117,16 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
         events::StoredEventPtr event = std::move(batch_[batch_next_++]);
         cursor_ = event->event().seq();
         if (!params_.filter.Matches(*event)) continue;
-        // Written by pointer; event_in_flight_ keeps it alive until OnWriteDone.
+        SkipUnmatchedLocked();
+        // When another event follows at once, let gRPC buffer this one: the batch then
+        // leaves in a few TCP sends instead of one per event. The batch's last event goes
+        // without the hint and flushes the rest (so does Finish).
+        grpc::WriteOptions options;
+        if (batch_next_ < batch_.size()) options.set_buffer_hint();
+        // The log's bytes, written by pointer; event_in_flight_ keeps them alive until
+        // OnWriteDone.
         event_in_flight_ = std::move(event);
-        WriteLocked(&event_in_flight_->message);
+        WriteLocked(&event_in_flight_->wire, options);
         return;
       }
       events::EventLog::ReadResult read = log_->ReadAfter(cursor_, batch_limit_);
@@ -118,14 +135,30 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
       if (read.gap) {
         cursor_ = read.gap->first_available_seq() - 1;
         *owned_.mutable_gap() = *read.gap;
-        WriteLocked(&owned_);
+        WriteOwnedLocked();
         return;
       }
       if (!batch_.empty()) continue;
-      wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this()] {
-        if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
+      wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this(), wakeups = wakeups_] {
+        auto wake = [weak] {
+          if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
+        };
+        if (wakeups != nullptr) {
+          wakeups->Post(std::move(wake));
+        } else {
+          wake();
+        }
       });
       if (wakeup_id_ != 0) return;  // else: appended since the read; read again
+    }
+  }
+
+  // Steps the batch past events the filter drops, so that batch_next_ < batch_.size()
+  // means a write follows.
+  void SkipUnmatchedLocked() {
+    while (batch_next_ < batch_.size() && !params_.filter.Matches(*batch_[batch_next_])) {
+      cursor_ = batch_[batch_next_]->event().seq();
+      batch_[batch_next_++].reset();
     }
   }
 
@@ -135,10 +168,17 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
     NextWriteLocked();
   }
 
-  void WriteLocked(const SubscribeResponse* message) {
+  void WriteLocked(const grpc::ByteBuffer* message, grpc::WriteOptions options = {}) {
     write_in_flight_ = true;
     last_write_ = Clock::now();
-    StartWrite(message);
+    StartWrite(message, options);
+  }
+
+  // The hello, a gap or a heartbeat: this stream's own message, serialized here.
+  void WriteOwnedLocked() {
+    bool own_buffer = false;
+    grpc::SerializationTraits<SubscribeResponse>::Serialize(owned_, &owned_wire_, &own_buffer);
+    WriteLocked(&owned_wire_);
   }
 
   void FinishLocked(const grpc::Status& status) {
@@ -174,7 +214,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
       *heartbeat->mutable_server_time() = TimeUtil::GetCurrentTime();
       heartbeat->set_head_seq(log_->head_seq());
       *heartbeat->mutable_interval() = Interval();
-      WriteLocked(&owned_);
+      WriteOwnedLocked();
     }
     // A write stuck in flight (client not reading): look again an interval from now.
     const Clock::duration until_due = last_write_ + params_.heartbeat - now;
@@ -187,6 +227,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
   }
 
   events::EventLog* const log_;
+  WakeupDispatcher* const wakeups_;
   const std::size_t batch_limit_;
   SubscriberRegistry* const registry_;
   std::shared_ptr<SubscribeReactor> self_;  // gRPC's reference, dropped in OnDone
@@ -196,7 +237,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
   uint64_t cursor_ = 0;  // seq of the last event delivered or skipped
   std::vector<events::StoredEventPtr> batch_;
   std::size_t batch_next_ = 0;
-  SubscribeResponse owned_;                 // the hello, gap or heartbeat in flight
+  SubscribeResponse owned_;                 // the hello, gap or heartbeat in flight...
+  grpc::ByteBuffer owned_wire_;             // ...and its bytes
   events::StoredEventPtr event_in_flight_;  // the event in flight
   bool write_in_flight_ = false;
   bool finishing_ = false;
@@ -207,9 +249,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<SubscribeResponse
 
 }  // namespace
 
-grpc::ServerWriteReactor<SubscribeResponse>* StartSubscribe(
-    grpc::CallbackServerContext* context, const wxbridge::v1::SubscribeRequest* request,
-    const SubscribeOptions& options, SubscriberRegistry* registry) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           const SubscribeOptions& options,
+                                                           SubscriberRegistry* registry) {
   auto reactor = std::make_shared<SubscribeReactor>(options, registry);
   reactor->Start(*request, options);
   return reactor.get();

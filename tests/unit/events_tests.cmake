@@ -4,3 +4,6 @@ wxbridge_add_gtest(NAME event_log_test
 wxbridge_add_gtest(NAME subscribe_reactor_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/subscribe_reactor_test.cc
   LIBS wxbridge_subscribe)
+wxbridge_add_gtest(NAME event_wire_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_wire_test.cc
+  LIBS wxbridge_events)

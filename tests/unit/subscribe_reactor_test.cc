@@ -51,13 +51,15 @@ Event BridgeState() {
   return event;
 }
 
-class SubscribeOnlyService : public wxbridge::v1::BridgeService::CallbackService {
+// Raw Subscribe, as BridgeServiceImpl serves it.
+class SubscribeOnlyService : public wxbridge::v1::BridgeService::WithRawCallbackMethod_Subscribe<
+                                 wxbridge::v1::BridgeService::CallbackService> {
  public:
   SubscribeOnlyService(SubscribeOptions options, SubscriberRegistry* registry)
       : options_(std::move(options)), registry_(registry) {}
 
-  grpc::ServerWriteReactor<SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context, const SubscribeRequest* request) override {
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override {
     return StartSubscribe(context, request, options_, registry_);
   }
 
