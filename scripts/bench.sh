@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks (README "## Benchmarks"): builds wxbench in Release (build/release, via
+# scripts/setup.sh) and runs it: SendText through wxbridge side by side with a bare gRPC
+# server and the raw WebSocket gateway at 1/16/256 in flight, then the Subscribe fan-out
+# to 1/100/1000 streams. Prints a table; writes build/bench/results.json. Takes about a
+# minute. Extra arguments go to wxbench (see build/release/tests/bench/wxbench --help),
+# e.g. --target=host:port to measure another BridgeService implementation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WXBRIDGE_BUILD_TYPE=Release WXBRIDGE_BUILD_DIR=build/release WXBRIDGE_BUILD_TARGETS=wxbench \
+  scripts/setup.sh
+exec build/release/tests/bench/wxbench --json=build/bench/results.json \
+  --log_dir=build/bench "$@"

@@ -1,0 +1,236 @@
+#include "tests/bench/bench_report.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "nlohmann/json.hpp"
+
+namespace wxbridge::bench {
+namespace {
+
+using nlohmann::json;
+
+std::string FirstLineWith(const char *path, const std::string &prefix) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, prefix.size(), prefix) == 0) return line;
+  }
+  return "";
+}
+
+const UnaryRow *FindUnary(const BenchReport &r, const std::string &target, int concurrency) {
+  for (const UnaryRow &row : r.unary) {
+    if (row.target == target && row.concurrency == concurrency) return &row;
+  }
+  return nullptr;
+}
+
+const FanoutRow *FindFanout(const BenchReport &r, int subscribers, const std::string &mode) {
+  for (const FanoutRow &row : r.fanout) {
+    if (row.subscribers == subscribers && row.mode == mode) return &row;
+  }
+  return nullptr;
+}
+
+// One target of the issue: what we measured against what we aim at.
+struct TargetCheck {
+  std::string name;
+  std::optional<double> value;
+  double goal;
+  bool higher_is_better;
+  std::string unit;
+  bool met() const { return value && (higher_is_better ? *value >= goal : *value <= goal); }
+};
+
+std::vector<TargetCheck> CheckTargets(const BenchReport &r) {
+  std::vector<TargetCheck> checks;
+  const UnaryRow *bridge256 = FindUnary(r, "wxbridge", 256);
+  const UnaryRow *ceiling256 = FindUnary(r, "grpc-ceiling", 256);
+  TargetCheck share{"SendText at 256 in flight, share of the gRPC ceiling", {}, 50, true, "%"};
+  if (bridge256 && ceiling256 && ceiling256->loop.calls_per_second() > 0) {
+    share.value = 100 * bridge256->loop.calls_per_second() / ceiling256->loop.calls_per_second();
+  }
+  checks.push_back(share);
+
+  const UnaryRow *bridge1 = FindUnary(r, "wxbridge", 1);
+  const UnaryRow *ws1 = FindUnary(r, "ws-ceiling", 1);
+  TargetCheck added{"SendText p50 added over the WebSocket ceiling at 1", {}, 100, false, "us"};
+  if (bridge1 && ws1) added.value = bridge1->loop.latency.p50_us - ws1->loop.latency.p50_us;
+  checks.push_back(added);
+
+  TargetCheck fanout{"fan-out deliveries/s across 100 subscribers", {}, 1e6, true, "/s"};
+  if (const FanoutRow *row = FindFanout(r, 100, "max")) fanout.value = row->deliveries_per_s;
+  checks.push_back(fanout);
+
+  TargetCheck stall{"others' p99 change with one stalled subscriber (100)", {}, 10, false, "%"};
+  const FanoutRow *calm = FindFanout(r, 100, "rate");
+  const FanoutRow *stalled = FindFanout(r, 100, "rate+stalled");
+  if (calm && stalled && calm->latency.p99_us > 0) {
+    stall.value = 100 * (stalled->latency.p99_us - calm->latency.p99_us) / calm->latency.p99_us;
+  }
+  checks.push_back(stall);
+
+  TargetCheck idle{"bridge idle RSS", {}, 30 * 1024, false, "KiB"};
+  if (r.bridge_idle_rss_kib > 0) idle.value = static_cast<double>(r.bridge_idle_rss_kib);
+  checks.push_back(idle);
+
+  TargetCheck per_sub{"RSS per idle subscriber (most subscribers measured)", {}, 16, false, "KiB"};
+  if (!r.memory.empty()) per_sub.value = r.memory.back().kib_per_subscriber;
+  checks.push_back(per_sub);
+  return checks;
+}
+
+std::string Cost(double value, const char *format) {
+  return value < 0 ? "-" : absl::StrFormat(format, value);
+}
+
+json PercentilesJson(const Percentiles &p) {
+  return {{"p50_us", p.p50_us},
+          {"p99_us", p.p99_us},
+          {"p999_us", p.p999_us},
+          {"max_us", p.max_us},
+          {"samples", p.samples}};
+}
+
+}  // namespace
+
+MachineInfo ReadMachineInfo() {
+  MachineInfo info;
+  info.nproc = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  std::string model = FirstLineWith("/proc/cpuinfo", "model name");
+  if (const std::size_t colon = model.find(':'); colon != std::string::npos) {
+    info.cpu_model = model.substr(colon + 2);
+  }
+  const std::string mem = FirstLineWith("/proc/meminfo", "MemTotal:");
+  if (!mem.empty()) info.mem_total_kib = std::stoll(mem.substr(9));
+  std::ifstream loadavg("/proc/loadavg");
+  std::getline(loadavg, info.load_average);
+  return info;
+}
+
+void PrintReport(const BenchReport &r) {
+  std::printf("\nwxbench on %d CPUs (%s), %.1f GiB RAM; load average at start: %s\n",
+              r.machine.nproc, r.machine.cpu_model.c_str(),
+              static_cast<double>(r.machine.mem_total_kib) / (1 << 20),
+              r.machine.load_average.c_str());
+  std::printf(
+      "\nSendText, %zu-byte text, %.1f s per cell (client and servers "
+      "share the CPUs)\n",
+      r.payload_bytes, r.window_seconds);
+  std::printf("%-4s %-13s %10s %9s %9s %9s %12s %12s %9s %6s\n", "inflt", "target", "calls/s",
+              "p50 us", "p99 us", "p99.9 us", "CPU s/1k", "bridge s/1k", "peak MB", "errors");
+  for (const UnaryRow &row : r.unary) {
+    std::printf("%-5d %-13s %10.0f %9.1f %9.1f %9.1f %12s %12s %9s %6llu\n", row.concurrency,
+                row.target.c_str(), row.loop.calls_per_second(), row.loop.latency.p50_us,
+                row.loop.latency.p99_us, row.loop.latency.p999_us,
+                Cost(row.cpu_per_1k, "%.3f").c_str(), Cost(row.bridge_cpu_per_1k, "%.3f").c_str(),
+                Cost(row.peak_rss_kib < 0 ? -1 : row.peak_rss_kib / 1024.0, "%.1f").c_str(),
+                static_cast<unsigned long long>(row.loop.errors));
+  }
+  if (!r.fanout.empty()) {
+    std::printf("\nFan-out: simulator pushes -> wxbridge -> Subscribe streams\n");
+    std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %12s %9s\n", "subs", "mode", "rate/s",
+                "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "CPU s/1M",
+                "peak MB");
+    for (const FanoutRow &row : r.fanout) {
+      std::printf("%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %12s %9s\n", row.subscribers,
+                  row.mode.c_str(),
+                  row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
+                  static_cast<unsigned long long>(row.pushed),
+                  static_cast<unsigned long long>(row.delivered), row.deliveries_per_s,
+                  row.latency.p50_us, row.latency.p99_us, static_cast<unsigned long long>(row.gaps),
+                  Cost(row.bridge_cpu_per_1m, "%.2f").c_str(),
+                  Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, "%.1f")
+                      .c_str());
+    }
+  }
+  if (!r.memory.empty() || r.bridge_idle_rss_kib > 0) {
+    std::printf(
+        "\nMemory: bridge idle RSS %s MB\n",
+        Cost(r.bridge_idle_rss_kib < 0 ? -1 : r.bridge_idle_rss_kib / 1024.0, "%.1f").c_str());
+    for (const FanoutMemory &m : r.memory) {
+      std::printf(
+          "  %5d idle subscribers: RSS %.1f -> %.1f MB, %.1f KiB per "
+          "subscriber\n",
+          m.subscribers, m.rss_before_kib / 1024.0, m.rss_after_kib / 1024.0, m.kib_per_subscriber);
+    }
+  }
+  std::printf("\nTargets\n");
+  for (const TargetCheck &check : CheckTargets(r)) {
+    std::printf("  %-4s %-56s %12s %s (goal %s %g %s)\n",
+                check.value ? (check.met() ? "MET" : "MISS") : "n/a", check.name.c_str(),
+                check.value ? absl::StrFormat("%.1f", *check.value).c_str() : "-",
+                check.unit.c_str(), check.higher_is_better ? ">=" : "<=", check.goal,
+                check.unit.c_str());
+  }
+  for (const std::string &note : r.notes) std::printf("note: %s\n", note.c_str());
+}
+
+bool WriteJson(const BenchReport &r, const std::string &path) {
+  json out;
+  out["machine"] = {{"nproc", r.machine.nproc},
+                    {"cpu_model", r.machine.cpu_model},
+                    {"mem_total_kib", r.machine.mem_total_kib},
+                    {"load_average_at_start", r.machine.load_average}};
+  out["payload_bytes"] = r.payload_bytes;
+  out["window_seconds"] = r.window_seconds;
+  out["bridge_target"] = r.bridge_target;
+  out["bridge_idle_rss_kib"] = r.bridge_idle_rss_kib;
+  out["send_text"] = json::array();
+  for (const UnaryRow &row : r.unary) {
+    out["send_text"].push_back({{"target", row.target},
+                                {"concurrency", row.concurrency},
+                                {"calls", row.loop.calls},
+                                {"errors", row.loop.errors},
+                                {"seconds", row.loop.seconds},
+                                {"calls_per_second", row.loop.calls_per_second()},
+                                {"latency", PercentilesJson(row.loop.latency)},
+                                {"server_cpu_seconds_per_1k_calls", row.cpu_per_1k},
+                                {"bridge_cpu_seconds_per_1k_calls", row.bridge_cpu_per_1k},
+                                {"peak_rss_kib", row.peak_rss_kib}});
+  }
+  out["fanout"] = json::array();
+  for (const FanoutRow &row : r.fanout) {
+    out["fanout"].push_back({{"subscribers", row.subscribers},
+                             {"mode", row.mode},
+                             {"rate_per_second", row.rate},
+                             {"pushed", row.pushed},
+                             {"delivered", row.delivered},
+                             {"seconds", row.seconds},
+                             {"deliveries_per_second", row.deliveries_per_s},
+                             {"latency", PercentilesJson(row.latency)},
+                             {"gaps", row.gaps},
+                             {"bridge_cpu_seconds_per_1m_deliveries", row.bridge_cpu_per_1m},
+                             {"bridge_peak_rss_kib", row.bridge_peak_rss_kib}});
+  }
+  out["subscriber_memory"] = json::array();
+  for (const FanoutMemory &m : r.memory) {
+    out["subscriber_memory"].push_back({{"subscribers", m.subscribers},
+                                        {"rss_before_kib", m.rss_before_kib},
+                                        {"rss_after_kib", m.rss_after_kib},
+                                        {"kib_per_subscriber", m.kib_per_subscriber}});
+  }
+  out["targets"] = json::array();
+  for (const TargetCheck &check : CheckTargets(r)) {
+    out["targets"].push_back({{"name", check.name},
+                              {"value", check.value ? json(*check.value) : json(nullptr)},
+                              {"goal", check.goal},
+                              {"unit", check.unit},
+                              {"met", check.met()}});
+  }
+  out["notes"] = r.notes;
+  std::error_code ignored;
+  const std::filesystem::path file(path);
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
+  std::ofstream stream(path);
+  stream << out.dump(2) << "\n";
+  return static_cast<bool>(stream);
+}
+
+}  // namespace wxbridge::bench

@@ -1,0 +1,74 @@
+// The figures of one wxbench run, printed as a table and written as JSON.
+#ifndef WXBRIDGE_TESTS_BENCH_BENCH_REPORT_H_
+#define WXBRIDGE_TESTS_BENCH_BENCH_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tests/bench/closed_loop.h"
+#include "tests/bench/latency.h"
+
+namespace wxbridge::bench {
+
+struct MachineInfo {
+  int nproc = 0;
+  std::string cpu_model;
+  int64_t mem_total_kib = 0;
+  std::string load_average;  // /proc/loadavg when the run started
+};
+MachineInfo ReadMachineInfo();
+
+// One target at one concurrency.
+struct UnaryRow {
+  std::string target;  // "grpc-ceiling", "ws-ceiling", "wxbridge"
+  int concurrency = 0;
+  LoopResult loop;
+  // Server processes' CPU seconds per 1000 calls (sum over the target's
+  // processes) and that of the bridge process alone (wxbridge only); -1 when
+  // unknown.
+  double cpu_per_1k = -1;
+  double bridge_cpu_per_1k = -1;
+  int64_t peak_rss_kib = -1;  // of the main server process, during the window
+};
+
+struct FanoutRow {
+  int subscribers = 0;
+  std::string mode;  // "max", "rate", "rate+stalled"
+  double rate = 0;   // events/s pushed (0: as fast as possible)
+  uint64_t pushed = 0;
+  uint64_t delivered = 0;  // to the reading streams
+  double seconds = 0;
+  double deliveries_per_s = 0;
+  Percentiles latency;  // gateway send -> subscriber receive
+  uint64_t gaps = 0;
+  double bridge_cpu_per_1m = -1;  // bridge CPU seconds per million deliveries
+  int64_t bridge_peak_rss_kib = -1;
+};
+
+struct FanoutMemory {
+  int subscribers = 0;
+  int64_t rss_before_kib = 0;  // bridge RSS with no stream open
+  int64_t rss_after_kib = 0;   // with every stream open and idle
+  double kib_per_subscriber = 0;
+};
+
+struct BenchReport {
+  MachineInfo machine;
+  std::size_t payload_bytes = 0;
+  double window_seconds = 0;
+  std::string bridge_target;
+  int64_t bridge_idle_rss_kib = -1;
+  std::vector<UnaryRow> unary;
+  std::vector<FanoutRow> fanout;
+  std::vector<FanoutMemory> memory;
+  std::vector<std::string> notes;
+};
+
+void PrintReport(const BenchReport &report);
+// Creates the file's folder if needed. False on failure.
+bool WriteJson(const BenchReport &report, const std::string &path);
+
+}  // namespace wxbridge::bench
+
+#endif  // WXBRIDGE_TESTS_BENCH_BENCH_REPORT_H_

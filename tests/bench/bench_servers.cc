@@ -1,0 +1,71 @@
+#include "tests/bench/bench_servers.h"
+
+#include "absl/strings/str_cat.h"
+#include "tests/bench/grpc_load.h"
+
+namespace wxbridge::bench {
+namespace {
+
+constexpr std::chrono::seconds kStartTimeout(20);
+
+}  // namespace
+
+std::string BenchServers::LogPath(const char *name) const {
+  return absl::StrCat(options_.log_dir, "/", name, ".log");
+}
+
+absl::Status BenchServers::StartSimulator() {
+  if (!options_.sim_url.empty()) {
+    sim_url_ = options_.sim_url;
+    return absl::OkStatus();
+  }
+  auto child = ChildProcess::Start(
+      {options_.sim_binary, "--ack=echo", absl::StrCat("--auth_key=", options_.auth_key),
+       absl::StrCat("--port=", options_.sim_port)},
+      LogPath("wxbench_sim"));
+  if (!child.ok()) return child.status();
+  sim_ = std::move(*child);
+  sim_url_ = absl::StrCat("ws://127.0.0.1:", sim_->port(), "/ws");
+  return absl::OkStatus();
+}
+
+absl::Status BenchServers::StartCeiling() {
+  auto child = ChildProcess::Start({options_.ceiling_binary}, LogPath("wxbench_ceiling"));
+  if (!child.ok()) return child.status();
+  ceiling_ = std::move(*child);
+  return absl::OkStatus();
+}
+
+std::string BenchServers::ceiling_target() const {
+  return ceiling_ ? absl::StrCat("127.0.0.1:", ceiling_->port()) : "";
+}
+
+absl::Status BenchServers::StartBridge() {
+  if (external_bridge()) {
+    bridge_target_ = options_.target;
+  } else {
+    auto child = ChildProcess::Start(
+        {options_.bridge_binary, "--listen=127.0.0.1:0", absl::StrCat("--upstream=", sim_url_),
+         absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning"},
+        LogPath("wxbridge"));
+    if (!child.ok()) return child.status();
+    bridge_ = std::move(*child);
+    bridge_target_ = absl::StrCat("127.0.0.1:", bridge_->port());
+  }
+  if (!WaitForChannel(MakeChannel(bridge_target_).get(), kStartTimeout)) {
+    return absl::UnavailableError(absl::StrCat("no gRPC server at ", bridge_target_));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BenchServers::RestartBridge() {
+  if (external_bridge()) return absl::OkStatus();
+  bridge_.reset();
+  return StartBridge();
+}
+
+bool BenchServers::Push(const std::string &frame, std::size_t count, double rate_per_second) {
+  return sim_ && sim_->SendLine(absl::StrCat("push ", count, " ", rate_per_second, " ", frame));
+}
+
+}  // namespace wxbridge::bench

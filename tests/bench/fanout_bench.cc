@@ -1,0 +1,139 @@
+#include "tests/bench/fanout_bench.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/bench/grpc_load.h"
+#include "tests/bench/process_stats.h"
+#include "tests/bench/subscriber_fleet.h"
+
+namespace wxbridge::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kSetupTimeout(30);
+// A run is over when every delivery arrived or none came for this long.
+constexpr std::chrono::seconds kIdleEnd(2);
+// Latency samples kept per run (the rest of the events are only counted).
+constexpr double kSamplesPerRun = 200000;
+
+// A MsgType 1 text push to the bench account; the simulator writes its send
+// time over %SEND_NS%. The text is as long as the SendText payload.
+std::string PushFrame(std::size_t payload_bytes) {
+  return absl::StrCat(
+      R"({"MsgId":1,"NewMsgId":7000000000000000001,"MsgType":1,"account":"bench-b",)",
+      R"("FromUserName":"wxid_benchfriend01","ToUserName":"wxid_benchself0001",)", R"("Content":")",
+      kSentNsMarker, "%SEND_NS% ", std::string(payload_bytes, 'x'),
+      R"(","CreateTime":1700000000,"Status":3,"ImgStatus":1,"MsgSource":"",)",
+      R"("PushContent":"bench : text"})");
+}
+
+// Pushes `count` events at `rate` (0: full speed) and waits for them on every
+// stream.
+FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, SubscriberFleet &fleet,
+                       int subscribers, const char *mode, std::size_t count, double rate) {
+  const uint64_t expected = static_cast<uint64_t>(count) * static_cast<uint64_t>(subscribers);
+  fleet.ResetCounters(static_cast<int>(std::max(1.0, expected / kSamplesPerRun)));
+  CostMeter meter({servers.bridge_pid()});
+  meter.Start();
+  const auto start = Clock::now();
+  servers.Push(PushFrame(options.payload_bytes), count, rate);
+  const auto last = fleet.WaitForEvents(expected, kIdleEnd);
+  meter.Stop();
+
+  FanoutRow row;
+  row.subscribers = subscribers;
+  row.mode = mode;
+  row.rate = rate;
+  row.pushed = count;
+  row.delivered = fleet.events();
+  row.gaps = fleet.gaps();
+  row.seconds = std::chrono::duration<double>(last - start).count();
+  if (row.seconds > 0) row.deliveries_per_s = row.delivered / row.seconds;
+  row.latency = fleet.TakeLatency();
+  if (meter.cpu_seconds(0) >= 0 && row.delivered > 0) {
+    row.bridge_cpu_per_1m = 1e6 * meter.cpu_seconds(0) / row.delivered;
+  }
+  row.bridge_peak_rss_kib = meter.peak_rss_kib(0);
+  std::fprintf(stderr, "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us\n", subscribers,
+               mode, row.deliveries_per_s, row.latency.p99_us);
+  return row;
+}
+
+absl::Status RunOneSize(const BenchOptions &options, BenchServers &servers, int subscribers,
+                        BenchReport *report) {
+  if (absl::Status status = servers.RestartBridge(); !status.ok()) return status;
+  if (absl::Status status =
+          WaitUpstreamConnected(MakeChannel(servers.bridge_target()), kSetupTimeout);
+      !status.ok()) {
+    return status;
+  }
+  const pid_t bridge = servers.bridge_pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let start-up settle
+  const int64_t rss_before = RssKiB(bridge);
+  if (report->bridge_idle_rss_kib < 0) report->bridge_idle_rss_kib = rss_before;
+
+  SubscriberFleet fleet(servers.bridge_target(), options.subscriber_channels);
+  if (absl::Status status = fleet.Open(subscribers, kSetupTimeout); !status.ok()) {
+    return status;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (bridge > 0) {
+    FanoutMemory memory;
+    memory.subscribers = subscribers;
+    memory.rss_before_kib = rss_before;
+    memory.rss_after_kib = RssKiB(bridge);
+    memory.kib_per_subscriber =
+        static_cast<double>(memory.rss_after_kib - rss_before) / subscribers;
+    report->memory.push_back(memory);
+  }
+
+  const std::size_t max_count =
+      std::min(options.max_rate_events_cap, options.max_rate_deliveries / subscribers);
+  report->fanout.push_back(PushAndCount(options, servers, fleet, subscribers, "max",
+                                        std::max<std::size_t>(1, max_count), 0));
+
+  const double rate = std::min(options.fixed_rate_cap, options.fixed_rate_deliveries / subscribers);
+  const auto rate_count = static_cast<std::size_t>(
+      std::max(1.0, rate * std::chrono::duration<double>(options.fixed_rate_duration).count()));
+  report->fanout.push_back(
+      PushAndCount(options, servers, fleet, subscribers, "rate", rate_count, rate));
+
+  if (std::find(options.stall_at.begin(), options.stall_at.end(), subscribers) !=
+      options.stall_at.end()) {
+    if (absl::Status status = fleet.OpenStalled(kSetupTimeout); !status.ok()) return status;
+    report->fanout.push_back(
+        PushAndCount(options, servers, fleet, subscribers, "rate+stalled", rate_count, rate));
+  }
+  fleet.Close();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
+                            BenchReport *report) {
+  if (!servers.can_push()) {
+    report->notes.push_back(
+        "fan-out skipped: it needs the bench's own "
+        "simulator (drop --sim) to push events");
+    return absl::OkStatus();
+  }
+  if (servers.external_bridge()) {
+    report->notes.push_back(
+        "external target: subscriber RSS is measured on "
+        "one process for every size");
+  }
+  for (int subscribers : options.subscribers) {
+    if (absl::Status status = RunOneSize(options, servers, subscribers, report); !status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("fan-out with ", subscribers, " subscribers: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace wxbridge::bench

@@ -1,0 +1,20 @@
+// Fan-out: the simulator pushes text events to wxbridge, as fast as it can and
+// at a fixed rate, and 1/100/1000 Subscribe streams read them. Also the
+// bridge's idle RSS, its RSS per idle subscriber, and the others' latency while
+// one subscriber is stalled.
+#ifndef WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
+#define WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
+
+#include "absl/status/status.h"
+#include "tests/bench/bench_options.h"
+#include "tests/bench/bench_report.h"
+#include "tests/bench/bench_servers.h"
+
+namespace wxbridge::bench {
+
+absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
+                            BenchReport *report);
+
+}  // namespace wxbridge::bench
+
+#endif  // WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_

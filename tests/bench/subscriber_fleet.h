@@ -1,0 +1,66 @@
+// Many Subscribe streams read by one process, cheaply: messages arrive as raw
+// ByteBuffers and are told apart by their first byte (the SubscribeResponse
+// oneof tag); only every k-th event is parsed, to take its gateway send time
+// for the latency. Events carry "sent_ns=<steady_clock ns>" (the simulator's
+// %SEND_NS%): same machine, same clock, so latency = now - sent.
+#ifndef WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
+#define WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "tests/bench/latency.h"
+
+namespace wxbridge::bench {
+
+// The marker the pushed frames carry before the simulator's send time.
+inline constexpr char kSentNsMarker[] = "sent_ns=";
+
+class SubscriberFleet {
+ public:
+  // Streams go to `target` spread over `channels` connections.
+  SubscriberFleet(const std::string &target, int channels);
+  ~SubscriberFleet();  // Close()s.
+
+  // Opens `n` streams reading everything and waits for every hello.
+  absl::Status Open(int n, std::chrono::milliseconds timeout);
+  // Opens one more stream on a connection of its own that reads its hello and
+  // then nothing more, as a stuck client would.
+  absl::Status OpenStalled(std::chrono::milliseconds timeout);
+
+  // Forgets counts and samples; from now on every `sample_every`-th event of
+  // each (reading) stream is timed.
+  void ResetCounters(int sample_every);
+  uint64_t events() const;  // delivered to the reading streams since ResetCounters
+  uint64_t gaps() const;
+  // Waits until events() >= n, or no event arrived for `idle`; returns the time
+  // of the last event seen.
+  std::chrono::steady_clock::time_point WaitForEvents(uint64_t n, std::chrono::milliseconds idle);
+  Percentiles TakeLatency() { return latency_->Summarize(); }
+
+  // Cancels every stream and waits for them to end.
+  void Close();
+
+ private:
+  class Reader;
+  absl::Status OpenOn(grpc::GenericStub *stub, bool stalled, int n,
+                      std::chrono::milliseconds timeout);
+
+  const std::string target_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
+  std::unique_ptr<grpc::GenericStub> stalled_stub_;
+  std::vector<std::unique_ptr<Reader>> readers_;
+  std::unique_ptr<LatencySamples> latency_;
+  std::atomic<int> sample_every_{1};
+};
+
+}  // namespace wxbridge::bench
+
+#endif  // WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
