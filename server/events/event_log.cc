@@ -1,10 +1,10 @@
 #include "server/events/event_log.h"
 
-#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <utility>
 
+#include "server/common/clock.h"
 #include "server/events/event_wire.h"
 #include "server/protocol/frame_decoder.h"
 
@@ -19,7 +19,7 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   auto stored = std::make_shared<StoredEvent>();
   stored->kind = protocol::KindOf(event);
   if (!event.has_received_at()) {
-    *event.mutable_received_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    *event.mutable_received_at() = NowTimestamp();
   }
   wxbridge::v1::Event* slot_event = stored->message.mutable_event();
   *slot_event = std::move(event);

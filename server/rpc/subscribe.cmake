@@ -6,4 +6,5 @@ add_library(wxbridge_subscribe STATIC
   ${CMAKE_CURRENT_LIST_DIR}/wakeup_dispatcher.cc)
 target_include_directories(wxbridge_subscribe PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(wxbridge_subscribe
-  PUBLIC wxbridge_events wxbridge_proto gRPC::grpc++ absl::strings)
+  PUBLIC wxbridge_events wxbridge_proto gRPC::grpc++ absl::strings
+  PRIVATE wxbridge_common)

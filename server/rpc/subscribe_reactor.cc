@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/common/clock.h"
 #include "server/rpc/subscribe_request.h"
 
 namespace wxbridge::rpc {
@@ -69,7 +70,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     hello->set_oldest_seq(oldest);
     *hello->mutable_heartbeat_interval() = Interval();
     hello->set_bridge_version(options.bridge_version);
-    *hello->mutable_server_time() = TimeUtil::GetCurrentTime();
+    *hello->mutable_server_time() = NowTimestamp();
     WriteOwnedLocked();
     ArmHeartbeatLocked(params_.heartbeat);
   }
@@ -177,6 +178,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   // The hello, a gap or a heartbeat: this stream's own message, serialized here.
   void WriteOwnedLocked() {
     bool own_buffer = false;
+    owned_wire_.Clear();  // the previous owned message's write has completed
     grpc::SerializationTraits<SubscribeResponse>::Serialize(owned_, &owned_wire_, &own_buffer);
     WriteLocked(&owned_wire_);
   }
@@ -211,7 +213,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     const Clock::time_point now = Clock::now();
     if (!write_in_flight_ && now - last_write_ >= params_.heartbeat) {
       wxbridge::v1::Heartbeat* heartbeat = owned_.mutable_heartbeat();
-      *heartbeat->mutable_server_time() = TimeUtil::GetCurrentTime();
+      *heartbeat->mutable_server_time() = NowTimestamp();
       heartbeat->set_head_seq(log_->head_seq());
       *heartbeat->mutable_interval() = Interval();
       WriteOwnedLocked();
