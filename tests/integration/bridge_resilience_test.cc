@@ -1,6 +1,7 @@
 // What happens when the gateway misbehaves: drops, outages, a wrong or leaked authKey,
 // malformed frames, oversized and huge images, a hung peer, replies that never come,
 // and what the health service says about it all.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -300,6 +301,15 @@ TEST_P(BridgeUpstreamTest, InvalidUtf8TextFrameFailsOnlyThatConnection) {
   ASSERT_TRUE(watcher_->WaitForEvent([&](const v1::Event& e) {
     return e.seq() > dropped->seq() && IsBridgeState(e, v1::UPSTREAM_STATE_CONNECTED);
   }));
+  // The simulator may register the new connection just after the bridge sees it open;
+  // its re-bind (the second code 100) proves the simulator reads from it.
+  ASSERT_TRUE(harness_.sim().WaitForReceived(
+      [](const std::vector<std::string>& frames) {
+        return std::count_if(frames.begin(), frames.end(), [](const std::string& f) {
+                 return f.find("\"code\":100") != std::string::npos;
+               }) >= 2;
+      },
+      kWait));
   // Served on the new connection: a frame from the gateway arrives typed.
   harness_.sim().InjectFrame("{\"MsgType\":1,\"account\":\"alice\",\"Content\":\"next\"}");
   EXPECT_TRUE(watcher_->WaitForEvent([](const v1::Event& e) { return IsText(e, "alice", "next"); }));

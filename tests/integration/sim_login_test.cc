@@ -75,8 +75,12 @@ TEST_P(SimTest, LoginWalksFromAQrCodeToLoggedInThenSendsTheContacts) {
     if (name == Simulator::OfficialAccountId()) {
       EXPECT_TRUE(ParseFrame(frame["ExtInfo"].get<std::string>()).is_object());
     }
-    if (name == Simulator::SharedGroupId()) EXPECT_NE(frame["ChatRoomOwner"], "");
-    if (name == owned) EXPECT_EQ(frame["ChatRoomOwner"], wx_id);
+    if (name == Simulator::SharedGroupId()) {
+      EXPECT_NE(frame["ChatRoomOwner"], "");
+    }
+    if (name == owned) {
+      EXPECT_EQ(frame["ChatRoomOwner"], wx_id);
+    }
   } while (frame["UserName"] != owned);
   for (int n = 0; n < kWorldSize; ++n) {
     EXPECT_EQ(contacts.count(wx_id + "f" + std::to_string(n)), 1u) << n;

@@ -24,7 +24,9 @@ using testing::SurvivesWire;
 v1::Event Decode(const std::string& text, const DecodeLimits& limits = {}) {
   v1::Event event = DecodeFrame(text, limits);
   EXPECT_TRUE(SurvivesWire(event));
-  if (IsValidUtf8(text)) EXPECT_TRUE(event.raw_json() == text);
+  if (IsValidUtf8(text)) {
+    EXPECT_TRUE(event.raw_json() == text);
+  }
   EXPECT_NE(event.payload_case(), v1::Event::PAYLOAD_NOT_SET);
   return event;
 }
