@@ -62,7 +62,15 @@ void GatewayLink::Start() {
   thread_ = std::thread([this] { io_.run(); });
 }
 
+void GatewayLink::RefuseNewCalls() { refusing_ = true; }
+
+bool GatewayLink::WaitForCalls(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(calls_mutex_);
+  return calls_done_.wait_until(lock, deadline, [this] { return calls_in_flight_ == 0; });
+}
+
 void GatewayLink::BeginShutdown() {
+  refusing_ = true;
   if (shutting_down_.exchange(true)) return;
   boost::asio::post(io_, [this] {
     calls_.FailAll(absl::UnavailableError("wxbridge is shutting down"));
@@ -103,12 +111,22 @@ protocol::FrameStamp GatewayLink::NextStamp() {
 
 void GatewayLink::Execute(protocol::Command command, Clock::time_point deadline,
                           calls::CallDone done) {
-  if (shutting_down_) {
+  if (refusing_) {
     calls::CallResult result;
     result.status = absl::UnavailableError("wxbridge is shutting down");
     done(std::move(result));
     return;
   }
+  {
+    std::lock_guard<std::mutex> lock(calls_mutex_);
+    ++calls_in_flight_;
+  }
+  // Counted until it completes, so that shutdown can give in-flight calls their grace.
+  done = [this, done = std::move(done)](calls::CallResult result) {
+    done(std::move(result));
+    std::lock_guard<std::mutex> lock(calls_mutex_);
+    if (--calls_in_flight_ == 0) calls_done_.notify_all();
+  };
   protocol::FrameStamp stamp = NextStamp();
   auto frame = std::make_shared<const std::string>(
       protocol::EncodeFrame(command, config_.auth_key, stamp));

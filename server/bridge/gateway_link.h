@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -45,7 +47,12 @@ class GatewayLink {
   // Fails outstanding calls (UNAVAILABLE), closes the socket with a close frame and joins
   // the I/O thread. Idempotent.
   void Stop();
-  // From now on new calls fail UNAVAILABLE and outstanding ones are failed.
+  // From now on new calls fail UNAVAILABLE; calls already made go on.
+  void RefuseNewCalls();
+  // Waits until every call made through Execute() has completed, or `deadline`; true
+  // when none is left.
+  bool WaitForCalls(Clock::time_point deadline);
+  // Refuses new calls and fails the outstanding ones with UNAVAILABLE.
   void BeginShutdown();
 
   // Sends `command` and runs `done` (on the I/O thread) when it completes by the
@@ -90,6 +97,10 @@ class GatewayLink {
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> refusing_{false};
+  std::mutex calls_mutex_;  // guards calls_in_flight_
+  std::condition_variable calls_done_;
+  std::size_t calls_in_flight_ = 0;
 
   // I/O thread only.
   calls::CallTable calls_;

@@ -20,6 +20,7 @@ const char kBridgeVersion[] = "0.1.0";
 
 namespace {
 constexpr char kServiceName[] = "wxbridge.v1.BridgeService";
+constexpr std::chrono::milliseconds kConnectionDrain{250};
 }  // namespace
 
 class BridgeServer::Impl {
@@ -110,14 +111,22 @@ class BridgeServer::Impl {
       server_->GetHealthCheckService()->SetServingStatus(kServiceName, false);
       server_->GetHealthCheckService()->Shutdown();
     }
-    if (link_) link_->BeginShutdown();
+    if (link_) link_->RefuseNewCalls();
     // Streams never end by themselves: finish them first, or Shutdown() waits forever
     // (TOOLCHAIN.md pitfall 8).
     subscribers_.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                         "wxbridge is shutting down; reconnect and resume "
                                         "with after_seq"));
+    // Calls already sent upstream get the grace to complete; what is left then fails.
+    if (link_) {
+      link_->WaitForCalls(std::chrono::steady_clock::now() + config_.shutdown_grace);
+      link_->BeginShutdown();
+    }
     if (server_) {
-      server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
+      // Every call and stream is finishing now. The short deadline only bounds how long
+      // gRPC waits for idle client connections to leave after its GOAWAY (it otherwise
+      // waits the whole deadline for each open channel).
+      server_->Shutdown(std::chrono::system_clock::now() + kConnectionDrain);
       server_->Wait();
     }
     if (link_) link_->Stop();

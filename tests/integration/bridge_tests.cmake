@@ -5,7 +5,7 @@ target_include_directories(wxbridge_bridge_harness PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(wxbridge_bridge_harness PUBLIC wxbridge_rpc wxbridge_sim
                       GTest::gtest)
 
-foreach(area commands stream resilience process)
+foreach(area commands stream resilience process shutdown)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/bridge_${area}_test.cc)
     wxbridge_add_gtest(NAME bridge_${area}_test
       SOURCES ${CMAKE_CURRENT_LIST_DIR}/bridge_${area}_test.cc
