@@ -145,9 +145,7 @@ void GatewayLink::Register(protocol::Command command, protocol::FrameStamp stamp
   if (shutting_down_) {
     refused.status = absl::UnavailableError("wxbridge is shutting down");
   } else if (state_ == wxbridge::v1::UPSTREAM_STATE_AUTH_REJECTED) {
-    refused.status = absl::UnauthenticatedError(
-        "the gateway refused the bridge's authKey (授权码无效); set the right key with "
-        "--auth_key or WXBRIDGE_AUTH_KEY and restart wxbridge");
+    refused.status = calls::AuthRejectedError();
   }
   if (!refused.status.ok()) {
     done(std::move(refused));
@@ -232,9 +230,7 @@ void GatewayLink::OnFrame(std::string frame, bool binary) {
       stored->event().gateway_error().auth_rejected()) {
     SetState(wxbridge::v1::UPSTREAM_STATE_AUTH_REJECTED,
              "the gateway refused the authKey (授权码无效)", 0, std::chrono::milliseconds(0));
-    calls_.FailAll(absl::UnauthenticatedError(
-        "the gateway refused the bridge's authKey (授权码无效); set the right key with "
-        "--auth_key or WXBRIDGE_AUTH_KEY and restart wxbridge"));
+    calls_.FailAll(calls::AuthRejectedError());
   }
 }
 

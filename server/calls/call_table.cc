@@ -19,16 +19,18 @@ bool IsReplyType(const Event& event) {
 
 absl::Status GatewayErrorStatus(const Event& event, int code) {
   const auto& error = event.gateway_error();
-  if (error.auth_rejected()) {
-    return absl::UnauthenticatedError(
-        "the gateway refused the bridge's authKey (授权码无效); set the right key with "
-        "--auth_key or WXBRIDGE_AUTH_KEY");
-  }
+  if (error.auth_rejected()) return AuthRejectedError();
   return absl::FailedPreconditionError(
       absl::StrCat("the gateway rejected code ", code, ": ", error.message()));
 }
 
 }  // namespace
+
+absl::Status AuthRejectedError() {
+  return absl::UnauthenticatedError(
+      "the gateway refused the bridge's authKey (授权码无效); set the right key with "
+      "--auth_key or WXBRIDGE_AUTH_KEY and restart wxbridge");
+}
 
 void CallTable::Add(const protocol::FrameStamp& stamp, const protocol::Command& command,
                     CallDone done) {

@@ -33,6 +33,9 @@ struct CallResult {
 };
 using CallDone = std::function<void(CallResult)>;
 
+// The status of every call the gateway refuses for the authKey (MsgType -1 "授权码无效").
+absl::Status AuthRejectedError();
+
 class CallTable {
  public:
   // Registers a call whose frame carries `stamp` (msg_id must be unique and non-zero).
