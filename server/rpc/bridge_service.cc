@@ -24,6 +24,15 @@ const Event* FirstReply(const calls::CallResult& result, Has has) {
 
 void NoExtraFields(const calls::CallResult&, void*) {}
 
+// Login and Logout return the status event that completed them.
+template <typename Response>
+void FillStatus(const calls::CallResult& result, Response* out) {
+  if (const Event* e =
+          FirstReply(result, [](const Event& e) { return e.has_login_status(); })) {
+    *out->mutable_status() = e->login_status();
+  }
+}
+
 // Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
 std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
   return (image_bytes + 2) / 3 * 4 + other_bytes + 256;
@@ -83,25 +92,13 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* BridgeServiceImpl::Login(grpc::CallbackServerContext* context,
                                                    const wxbridge::v1::LoginRequest* request,
                                                    wxbridge::v1::LoginResponse* response) {
-  return RunCommand(context, request, response,
-                    [](const calls::CallResult& result, wxbridge::v1::LoginResponse* out) {
-                      if (const Event* e = FirstReply(
-                              result, [](const Event& e) { return e.has_login_status(); })) {
-                        *out->mutable_status() = e->login_status();
-                      }
-                    });
+  return RunCommand(context, request, response, FillStatus<wxbridge::v1::LoginResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::Logout(grpc::CallbackServerContext* context,
                                                     const wxbridge::v1::LogoutRequest* request,
                                                     wxbridge::v1::LogoutResponse* response) {
-  return RunCommand(context, request, response,
-                    [](const calls::CallResult& result, wxbridge::v1::LogoutResponse* out) {
-                      if (const Event* e = FirstReply(
-                              result, [](const Event& e) { return e.has_login_status(); })) {
-                        *out->mutable_status() = e->login_status();
-                      }
-                    });
+  return RunCommand(context, request, response, FillStatus<wxbridge::v1::LogoutResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(
