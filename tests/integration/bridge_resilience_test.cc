@@ -283,12 +283,27 @@ TEST_P(BridgeResilienceTest, MalformedFramesBecomeUnrecognizedEventsAndServiceCo
   EXPECT_GE(harness_.GetStatus().counters().frames_unrecognized(), 2u);
 }
 
+// True once the simulator has read `n` code-100 (re-bind) frames: each proves it has
+// registered the connection it came on.
+bool SimulatorSawRebinds(sim::Simulator& simulator, long n) {
+  return simulator.WaitForReceived(
+      [n](const std::vector<std::string>& frames) {
+        return std::count_if(frames.begin(), frames.end(), [](const std::string& f) {
+                 return f.find("\"code\":100") != std::string::npos;
+               }) >= n;
+      },
+      kWait);
+}
+
 // RFC 6455 makes invalid UTF-8 in a text frame fatal to the connection (close code 1007),
 // and Beast enforces it: the frame cannot be kept, but the bridge says why it dropped,
 // reconnects, re-binds, and serves on. (Invalid UTF-8 that reaches the codec — e.g. via a
 // binary frame — becomes an unrecognized event with raw_bytes; see the codec tests.)
 TEST_P(BridgeUpstreamTest, InvalidUtf8TextFrameFailsOnlyThatConnection) {
   ASSERT_TRUE(harness_.WaitConnected());
+  // Injected frames reach only connections the simulator has registered; the re-bind it
+  // read proves it has this one.
+  ASSERT_TRUE(SimulatorSawRebinds(harness_.sim(), 1));
   const uint64_t head = harness_.GetStatus().head_seq();
   harness_.sim().InjectFrame("{\"MsgType\":1,\"account\":\"alice\",\"Content\":\"\xC3\x28\xFF\"}");
 
@@ -301,15 +316,8 @@ TEST_P(BridgeUpstreamTest, InvalidUtf8TextFrameFailsOnlyThatConnection) {
   ASSERT_TRUE(watcher_->WaitForEvent([&](const v1::Event& e) {
     return e.seq() > dropped->seq() && IsBridgeState(e, v1::UPSTREAM_STATE_CONNECTED);
   }));
-  // The simulator may register the new connection just after the bridge sees it open;
-  // its re-bind (the second code 100) proves the simulator reads from it.
-  ASSERT_TRUE(harness_.sim().WaitForReceived(
-      [](const std::vector<std::string>& frames) {
-        return std::count_if(frames.begin(), frames.end(), [](const std::string& f) {
-                 return f.find("\"code\":100") != std::string::npos;
-               }) >= 2;
-      },
-      kWait));
+  // Likewise for the new connection: its re-bind is the second code 100.
+  ASSERT_TRUE(SimulatorSawRebinds(harness_.sim(), 2));
   // Served on the new connection: a frame from the gateway arrives typed.
   harness_.sim().InjectFrame("{\"MsgType\":1,\"account\":\"alice\",\"Content\":\"next\"}");
   EXPECT_TRUE(watcher_->WaitForEvent([](const v1::Event& e) { return IsText(e, "alice", "next"); }));
