@@ -62,6 +62,7 @@ class Connection final : public UpstreamConnection,
         events_(std::move(events)),
         resolver_(io),
         close_guard_(io),
+        keepalive_(io),
         ws_(std::forward<StreamArgs>(stream_args)...) {}
 
   void Open() override {
@@ -87,6 +88,7 @@ class Connection final : public UpstreamConnection,
       return;
     }
     finished_ = true;
+    keepalive_.cancel();
     // Beast's own closing timeout starts only once the close frame can be sent, i.e.
     // after a write in flight has finished, which a gateway that stopped reading never
     // lets happen: this timer bounds the whole close.
@@ -105,6 +107,7 @@ class Connection final : public UpstreamConnection,
   void Abort() override {
     finished_ = true;
     resolver_.cancel();
+    keepalive_.cancel();
     beast::get_lowest_layer(ws_).close();
   }
 
@@ -170,8 +173,40 @@ class Connection final : public UpstreamConnection,
                                status != 0 ? absl::StrCat(" (HTTP ", status, ")") : ""));
     }
     open_ = true;
+    // Pongs (and pings) are read by Beast without completing a read of ours.
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
+    ArmKeepalive();
     events_.on_open();
     if (!finished_) ReadNext();
+  }
+
+  // Keepalive by a timer of our own instead of Beast's idle timeout, which re-arms its
+  // timer (a cancelled wait and two timerfd syscalls) on every frame read. This one
+  // ticks every ping_interval: a tick with nothing heard since the one before sends a
+  // ping, and the next such tick drops the connection, so a gateway that stopped
+  // answering is dropped between ping_interval and 2 * ping_interval after it last sent
+  // anything (the header's contract).
+  void ArmKeepalive() {
+    keepalive_.expires_after(config_.ping_interval);
+    keepalive_.async_wait([self = Self()](beast::error_code ec) {
+      if (!ec && !self->finished_) self->OnKeepaliveTick();
+    });
+  }
+
+  void OnKeepaliveTick() {
+    if (heard_) {
+      heard_ = false;
+      pinged_ = false;
+    } else if (pinged_) {
+      return Fail(absl::StrCat("no answer to a ping within ", config_.ping_interval.count(),
+                               " ms: the gateway connection is dead"));
+    } else {
+      pinged_ = true;
+      ws_.async_ping({}, [self = Self()](beast::error_code ec) {
+        if (ec && !self->finished_) self->Fail(self->DescribeDrop(ec));
+      });
+    }
+    ArmKeepalive();
   }
 
   void ReadNext() {
@@ -181,6 +216,7 @@ class Connection final : public UpstreamConnection,
   void OnRead(beast::error_code ec, std::size_t) {
     if (finished_) return;
     if (ec) return Fail(DescribeDrop(ec));
+    heard_ = true;
     std::string frame = beast::buffers_to_string(inbound_.data());
     inbound_.consume(inbound_.size());
     events_.on_frame(std::move(frame), ws_.got_binary());
@@ -190,13 +226,8 @@ class Connection final : public UpstreamConnection,
   websocket::stream_base::timeout Timeouts() const {
     websocket::stream_base::timeout timeouts;
     timeouts.handshake_timeout = config_.connect_timeout;
-    // Beast's idle timer ticks every idle_timeout / 2: the first tick with nothing read
-    // since the one before sends a ping, the next such tick drops the connection. So with
-    // idle_timeout = 2 * ping_interval a ping goes out after at most ping_interval of
-    // silence, and a gateway that stopped answering is dropped between ping_interval and
-    // 2 * ping_interval after the last byte it sent (the header's contract).
-    timeouts.idle_timeout = 2 * config_.ping_interval;
-    timeouts.keep_alive_pings = true;
+    timeouts.idle_timeout = websocket::stream_base::none();  // ArmKeepalive() instead
+    timeouts.keep_alive_pings = false;
     return timeouts;
   }
 
@@ -220,10 +251,6 @@ class Connection final : public UpstreamConnection,
                           reason.reason.empty() ? "" : ": ",
                           absl::string_view(reason.reason.data(), reason.reason.size()), ")");
     }
-    if (ec == beast::error::timeout) {
-      return absl::StrCat("no answer to a ping within ", config_.ping_interval.count(),
-                          " ms: the gateway connection is dead");
-    }
     return absl::StrCat("connection to ", url_text_, " lost: ", ec.message());
   }
 
@@ -240,10 +267,13 @@ class Connection final : public UpstreamConnection,
   ConnectionEvents events_;
   tcp::resolver resolver_;
   boost::asio::steady_timer close_guard_;
+  boost::asio::steady_timer keepalive_;
   websocket::stream<Transport> ws_;
   beast::flat_buffer inbound_;
   websocket::response_type response_;
   bool open_ = false;
+  bool heard_ = false;   // something arrived since the last keepalive tick
+  bool pinged_ = false;  // a ping went out at the last tick
   // Set on failure, Abort or Close: from then on no event fires.
   bool finished_ = false;
 };
