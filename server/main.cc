@@ -12,6 +12,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "server/common/fd_limit.h"
 #include "server/common/log.h"
 #include "server/rpc/bridge_config.h"
 #include "server/rpc/bridge_server.h"
@@ -146,6 +147,9 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+
+  const int64_t open_files = wxbridge::RaiseOpenFileLimit();
+  wxbridge::Log(wxbridge::LogLevel::kDebug, "wxbridge", "open file limit ", open_files);
 
   wxbridge::rpc::BridgeServer server(config);
   if (absl::Status status = server.Start(); !status.ok()) {
