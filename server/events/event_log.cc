@@ -17,7 +17,9 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   // Everything but the seq is built before taking the lock, so appenders and readers
   // contend only for the slot update.
   auto stored = std::make_shared<StoredEvent>();
-  stored->kind = protocol::KindOf(event);
+  auto retained = std::make_shared<RetainedEvent>();
+  retained->kind = protocol::KindOf(event);
+  retained->account = event.account();
   if (!event.has_received_at()) {
     *event.mutable_received_at() = NowTimestamp();
   }
@@ -28,14 +30,16 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   // the header under the lock.
   const grpc::Slice body = SerializeEventBody(*slot_event);
 
-  StoredEventPtr evicted;  // freed after unlocking: it may be a large image
+  RetainedEventPtr evicted;  // freed after unlocking: it may be a large image
   std::vector<Waiter> to_wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const uint64_t seq = ++head_seq_;
     slot_event->set_seq(seq);
-    stored->wire = EventWire(seq, body);
-    evicted = std::exchange(ring_[seq % capacity_], stored);
+    retained->seq = seq;
+    retained->wire = EventWire(seq, body);
+    stored->retained = retained;
+    evicted = std::exchange(ring_[seq % capacity_], std::move(retained));
     if (oldest_seq_ == 0) {
       oldest_seq_ = seq;
     } else if (seq - oldest_seq_ >= capacity_) {

@@ -11,22 +11,35 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "grpcpp/support/byte_buffer.h"
+#include "server/events/event_wire.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
 namespace wxbridge::events {
 
-// One retained event, immutable once appended and shared by every reader. The stream
-// message is built and serialized once here, so subscribers write it without copying.
+// What the ring keeps of an event: what a subscriber needs to filter and send it, and
+// no more (the typed Event is several small allocations, more than the bytes it sends).
+// Immutable and shared by every reader.
+struct RetainedEvent {
+  uint64_t seq = 0;
+  wxbridge::v1::EventKind kind = wxbridge::v1::EVENT_KIND_UNSPECIFIED;
+  std::string account;
+  // SubscribeResponse{event} as sent on a Subscribe stream (event_wire.h), serialized
+  // once: every stream writes these reference-counted bytes, alone or in a batch.
+  grpc::Slice wire;
+};
+using RetainedEventPtr = std::shared_ptr<const RetainedEvent>;
+
+// An event as appended: the typed Event for the inbound pipeline (calls, accounts),
+// which drops it once done, and what the ring retains of it.
 struct StoredEvent {
   wxbridge::v1::SubscribeResponse message;  // message.event() is the Event
-  // `message` as sent on a Subscribe stream (event_wire.h); every stream writes these
-  // reference-counted bytes instead of serializing `message` again.
-  grpc::ByteBuffer wire;
-  wxbridge::v1::EventKind kind = wxbridge::v1::EVENT_KIND_UNSPECIFIED;
+  RetainedEventPtr retained;
   const wxbridge::v1::Event& event() const { return message.event(); }
+  wxbridge::v1::EventKind kind() const { return retained->kind; }
 };
 using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 
@@ -39,7 +52,7 @@ class EventLog {
  public:
   explicit EventLog(EventLogOptions options = {});
 
-  // Assigns the next seq (and received_at, when unset) and the filter kind, stores the
+  // Assigns the next seq (and received_at, when unset) and the filter kind, retains the
   // event, runs the pending wakeups (outside the lock), and returns it. Thread-safe.
   StoredEventPtr Append(wxbridge::v1::Event event);
 
@@ -48,7 +61,7 @@ class EventLog {
 
   struct ReadResult {
     // Retained events with seq > after_seq, oldest first, at most `max_events`.
-    std::vector<StoredEventPtr> events;
+    std::vector<RetainedEventPtr> events;
     // Set when events after `after_seq` were already dropped: first_missing_seq =
     // after_seq + 1, first_available_seq = oldest_seq(), where `events` then begin.
     std::optional<wxbridge::v1::Gap> gap;
@@ -81,7 +94,7 @@ class EventLog {
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;
-  std::vector<StoredEventPtr> ring_;  // ring_[seq % capacity_]
+  std::vector<RetainedEventPtr> ring_;  // ring_[seq % capacity_]
   uint64_t head_seq_ = 0;
   uint64_t oldest_seq_ = 0;
   uint64_t next_waiter_id_ = 1;

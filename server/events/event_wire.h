@@ -1,12 +1,15 @@
 // The bytes a Subscribe stream sends for one event, built once per event (not once per
-// subscriber). The Event is serialized before its seq is known, outside the log's lock;
-// the seq and the SubscribeResponse envelope then go into a few header bytes in front.
-// Protobuf accepts fields in any order, and seq is field 1, so the result is exactly the
-// canonical serialization of SubscribeResponse{event: Event{seq, ...}}.
+// subscriber). The Event is serialized before its seq is known, outside the log's lock,
+// behind a few bytes of room; the seq and the SubscribeResponse envelope then go into
+// that room. Protobuf accepts fields in any order, and seq is field 1, so the result is
+// exactly the canonical serialization of SubscribeResponse{event: Event{seq, ...}}, in
+// one slice: a batch of N events is then N + 1 slices for gRPC to pass along.
 #ifndef WXBRIDGE_SERVER_EVENTS_EVENT_WIRE_H_
 #define WXBRIDGE_SERVER_EVENTS_EVENT_WIRE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/slice.h"
@@ -14,12 +17,24 @@
 
 namespace wxbridge::events {
 
-// `event` serialized into one reference-counted slice; its seq must still be 0.
+// Room for the header: envelope tag, length (<= 10 bytes), seq tag, seq (<= 10 bytes).
+inline constexpr std::size_t kEventHeaderRoom = 1 + 10 + 1 + 10;
+
+// `event` (whose seq must still be 0) serialized into one reference-counted slice,
+// after kEventHeaderRoom bytes of room.
 grpc::Slice SerializeEventBody(const wxbridge::v1::Event& event);
 
-// SubscribeResponse{event} on the wire: a small header (envelope tag and length, seq)
-// followed by `body`, which is shared, not copied.
-grpc::ByteBuffer EventWire(uint64_t seq, const grpc::Slice& body);
+// SubscribeResponse{event} with `seq`: the header is written into the room of `body`
+// (from SerializeEventBody, used once), and the result shares its memory.
+grpc::Slice EventWire(uint64_t seq, const grpc::Slice& body);
+
+// One event's message, as gRPC writes it.
+grpc::ByteBuffer SingleEventWire(const grpc::Slice& event);
+
+// SubscribeResponse{batch: EventBatch{events}}. EventBatch.events has the field number
+// of SubscribeResponse.event, so each entry is that event's stored bytes: the result is
+// a few header bytes followed by every event's slice, shared. `events` is not empty.
+grpc::ByteBuffer BatchWire(const std::vector<const grpc::Slice*>& events);
 
 }  // namespace wxbridge::events
 

@@ -28,6 +28,9 @@ struct SubscribeOptions {
   // Events read from the log at a time. A stream keeps at most its current batch alive,
   // whatever the ring has dropped since.
   std::size_t batch_limit = 256;
+  // A batched stream message (SubscribeRequest.max_batch) stays under this many bytes
+  // unless it holds one event: clients keep gRPC's default 4 MiB receive limit.
+  std::size_t max_batch_bytes = std::size_t{1} << 20;
 };
 
 }  // namespace wxbridge::rpc

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -31,7 +32,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   SubscribeReactor(const SubscribeOptions& options, SubscriberRegistry* registry)
       : log_(options.log),
         wakeups_(options.wakeups),
-        batch_limit_(std::max<std::size_t>(options.batch_limit, 1)),
+        read_limit_(std::max<std::size_t>(options.batch_limit, 1)),
+        max_batch_bytes_(options.max_batch_bytes),
         registry_(registry) {}
 
   // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
@@ -83,7 +85,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void OnWriteDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
     write_in_flight_ = false;
-    event_in_flight_.reset();
+    in_flight_.clear();
+    events_wire_.Clear();
     if (!ok) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke"));
       return;
@@ -99,8 +102,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     std::shared_ptr<SubscribeReactor> self;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      batch_.clear();
-      event_in_flight_.reset();
+      chunk_.clear();
+      in_flight_.clear();
       self = std::move(self_);
     }
     registry_->Remove(this);
@@ -109,58 +112,85 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
  private:
   // Starts the next write, unless one is in flight, the stream is finishing, or it is
-  // caught up and waiting for a wakeup. Reads the log in batches; skipped (filtered)
-  // events only advance the cursor.
+  // caught up and waiting for a wakeup. Reads the log in chunks; skipped (filtered)
+  // events only advance the cursor. A batched stream takes every matching event already
+  // read or readable, up to its limits; it never waits for more.
   void NextWriteLocked() {
     if (finishing_ || write_in_flight_ || wakeup_id_ != 0) return;
-    while (true) {
-      while (batch_next_ < batch_.size()) {
-        events::StoredEventPtr event = std::move(batch_[batch_next_++]);
-        cursor_ = event->event().seq();
-        if (!params_.filter.Matches(*event)) continue;
-        SkipUnmatchedLocked();
-        // When another event follows at once, let gRPC buffer this one: the batch then
-        // leaves in a few TCP sends instead of one per event. The batch's last event goes
-        // without the hint and flushes the rest (so does Finish).
-        grpc::WriteOptions options;
-        if (batch_next_ < batch_.size()) options.set_buffer_hint();
-        // The log's bytes, written by pointer; event_in_flight_ keeps them alive until
-        // OnWriteDone.
-        event_in_flight_ = std::move(event);
-        WriteLocked(&event_in_flight_->wire, options);
-        return;
-      }
-      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, batch_limit_);
-      batch_ = std::move(read.events);
-      batch_next_ = 0;
+    std::size_t bytes = 0;
+    while (!pending_gap_ && !TakeMatchingLocked(&bytes)) {  // the chunk ran out first
+      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, read_limit_);
+      chunk_ = std::move(read.events);
+      chunk_next_ = 0;
       if (read.gap) {
         cursor_ = read.gap->first_available_seq() - 1;
-        *owned_.mutable_gap() = *read.gap;
-        WriteOwnedLocked();
-        return;
+        pending_gap_ = std::move(read.gap);  // after the events taken so far, if any
+      } else if (chunk_.empty()) {
+        if (!in_flight_.empty()) break;
+        if (RegisterWakeupLocked()) return;
+        // else: appended since the read; read again
       }
-      if (!batch_.empty()) continue;
-      wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this(), wakeups = wakeups_] {
-        auto wake = [weak] {
-          if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
-        };
-        if (wakeups != nullptr) {
-          wakeups->Post(std::move(wake));
-        } else {
-          wake();
-        }
-      });
-      if (wakeup_id_ != 0) return;  // else: appended since the read; read again
+    }
+    if (!in_flight_.empty()) {
+      WriteEventsLocked();
+    } else if (pending_gap_) {
+      *owned_.mutable_gap() = *std::exchange(pending_gap_, std::nullopt);
+      WriteOwnedLocked();
     }
   }
 
-  // Steps the batch past events the filter drops, so that batch_next_ < batch_.size()
-  // means a write follows.
-  void SkipUnmatchedLocked() {
-    while (batch_next_ < batch_.size() && !params_.filter.Matches(*batch_[batch_next_])) {
-      cursor_ = batch_[batch_next_]->event().seq();
-      batch_[batch_next_++].reset();
+  // Moves matching events from the chunk into in_flight_ until the chunk runs out
+  // (false) or the message is full (true).
+  bool TakeMatchingLocked(std::size_t* bytes) {
+    for (; chunk_next_ < chunk_.size(); ++chunk_next_) {
+      events::RetainedEventPtr& event = chunk_[chunk_next_];
+      if (!params_.filter.Matches(*event)) {
+        cursor_ = event->seq;
+        event.reset();
+        continue;
+      }
+      if (in_flight_.size() >= params_.max_batch) return true;
+      const std::size_t size = event->wire.size();
+      if (!in_flight_.empty() && *bytes + size > max_batch_bytes_) return true;
+      *bytes += size;
+      cursor_ = event->seq;
+      in_flight_.push_back(std::move(event));
     }
+    return false;
+  }
+
+  // Registers for the next append; false when one came since the last read.
+  bool RegisterWakeupLocked() {
+    wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this(), wakeups = wakeups_] {
+      auto wake = [weak] {
+        if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
+      };
+      if (wakeups != nullptr) {
+        wakeups->Post(std::move(wake));
+      } else {
+        wake();
+      }
+    });
+    return wakeup_id_ != 0;
+  }
+
+  // Writes in_flight_ as one message made of the log's own bytes (shared slices, not
+  // copies); in_flight_ keeps them alive until OnWriteDone.
+  void WriteEventsLocked() {
+    // When more is already waiting, let gRPC buffer this message: a burst then leaves in
+    // a few TCP sends instead of one per message. The last one goes without the hint and
+    // flushes the rest (so does Finish).
+    grpc::WriteOptions options;
+    if (chunk_next_ < chunk_.size() || pending_gap_) options.set_buffer_hint();
+    if (params_.max_batch <= 1) {
+      events_wire_ = events::SingleEventWire(in_flight_.front()->wire);
+    } else {
+      std::vector<const grpc::Slice*> wires;
+      wires.reserve(in_flight_.size());
+      for (const events::RetainedEventPtr& event : in_flight_) wires.push_back(&event->wire);
+      events_wire_ = events::BatchWire(wires);
+    }
+    WriteLocked(&events_wire_, options);
   }
 
   void OnWakeup() {
@@ -189,7 +219,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     if (wakeup_id_ != 0) log_->CancelNotify(wakeup_id_);  // a late one finds finishing_
     wakeup_id_ = 0;
     if (alarm_) alarm_->Cancel();  // its callback runs with fired = false
-    batch_.clear();
+    chunk_.clear();
     Finish(status);
   }
 
@@ -230,18 +260,21 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   events::EventLog* const log_;
   WakeupDispatcher* const wakeups_;
-  const std::size_t batch_limit_;
+  const std::size_t read_limit_;  // events read from the log at a time
+  const std::size_t max_batch_bytes_;
   SubscriberRegistry* const registry_;
   std::shared_ptr<SubscribeReactor> self_;  // gRPC's reference, dropped in OnDone
 
   std::mutex mu_;
   SubscribeParams params_;
   uint64_t cursor_ = 0;  // seq of the last event delivered or skipped
-  std::vector<events::StoredEventPtr> batch_;
-  std::size_t batch_next_ = 0;
-  SubscribeResponse owned_;                 // the hello, gap or heartbeat in flight...
-  grpc::ByteBuffer owned_wire_;             // ...and its bytes
-  events::StoredEventPtr event_in_flight_;  // the event in flight
+  std::vector<events::RetainedEventPtr> chunk_;  // read from the log, not yet taken
+  std::size_t chunk_next_ = 0;
+  std::optional<wxbridge::v1::Gap> pending_gap_;  // goes after the events in flight
+  SubscribeResponse owned_;                       // the hello, gap or heartbeat in flight...
+  grpc::ByteBuffer owned_wire_;                   // ...and its bytes
+  std::vector<events::RetainedEventPtr> in_flight_;  // the events in flight...
+  grpc::ByteBuffer events_wire_;                     // ...as one message (the log's bytes)
   bool write_in_flight_ = false;
   bool finishing_ = false;
   uint64_t wakeup_id_ = 0;  // pending log wakeup

@@ -17,7 +17,7 @@ namespace wxbridge::rpc {
 // Starts one Subscribe stream. The method is raw (the service derives from
 // BridgeService::WithRawCallbackMethod_Subscribe): `request` is a serialized
 // SubscribeRequest and the stream writes serialized SubscribeResponses, so an event goes
-// out as the bytes the log serialized once (StoredEvent::wire), whatever the number of
+// out as the bytes the log serialized once (RetainedEvent::wire), whatever the number of
 // streams. A bad request finishes it with INVALID_ARGUMENT; after registry->FinishAll it
 // finishes at once with that status. `options` is read during this call only;
 // `options.log` and `registry` must outlive the stream.

@@ -45,11 +45,11 @@ void EventFilter::AllowKind(wxbridge::v1::EventKind kind) {
   if (kind != wxbridge::v1::EVENT_KIND_UNSPECIFIED) kinds_.set(kind);
 }
 
-bool EventFilter::Matches(const events::StoredEvent& event) const {
+bool EventFilter::Matches(const events::RetainedEvent& event) const {
   if (kinds_.any() && !kinds_.test(event.kind)) return false;
   if (accounts_.empty() || event.kind == wxbridge::v1::EVENT_KIND_BRIDGE_STATE)
     return true;
-  return accounts_.count(event.event().account()) > 0;
+  return accounts_.count(event.account) > 0;
 }
 
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
@@ -64,6 +64,7 @@ grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request
   for (const std::string& account : request.accounts())
     params->filter.AllowAccount(account);
   if (request.has_after_seq()) params->after_seq = request.after_seq();
+  params->max_batch = std::max<std::size_t>(request.max_batch(), 1);
   return ParseHeartbeat(request, options, &params->heartbeat);
 }
 

@@ -6,6 +6,7 @@
 #include <grpcpp/support/status.h>
 
 #include <bitset>
+#include <cstddef>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -26,7 +27,7 @@ class EventFilter {
   void AllowAccount(std::string account) { accounts_.insert(std::move(account)); }
   void AllowKind(wxbridge::v1::EventKind kind);
 
-  bool Matches(const events::StoredEvent& event) const;
+  bool Matches(const events::RetainedEvent& event) const;
 
  private:
   std::unordered_set<std::string> accounts_;              // empty: all
@@ -37,7 +38,10 @@ struct SubscribeParams {
   EventFilter filter;
   std::optional<uint64_t> after_seq;
   std::chrono::milliseconds heartbeat{0};
+  // Events per stream message; above 1, they go as SubscribeResponse.batch.
+  std::size_t max_batch = 1;
 };
+
 
 // OK and `params` filled, or INVALID_ARGUMENT saying what is wrong (an unknown kind, a
 // negative or malformed heartbeat_interval). A heartbeat outside the options' bounds is

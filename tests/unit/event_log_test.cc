@@ -28,7 +28,7 @@ void AppendN(EventLog& log, int n) {
 
 std::vector<uint64_t> Seqs(const EventLog::ReadResult& read) {
   std::vector<uint64_t> seqs;
-  for (const StoredEventPtr& event : read.events) seqs.push_back(event->event().seq());
+  for (const RetainedEventPtr& event : read.events) seqs.push_back(event->seq);
   return seqs;
 }
 
@@ -49,8 +49,8 @@ TEST(EventLogTest, AppendNumbersFromOneAndFillsKindAndTime) {
   StoredEventPtr second = log.Append(state);
   EXPECT_EQ(first->event().seq(), 1u);
   EXPECT_EQ(second->event().seq(), 2u);
-  EXPECT_EQ(first->kind, wxbridge::v1::EVENT_KIND_TEXT);
-  EXPECT_EQ(second->kind, wxbridge::v1::EVENT_KIND_BRIDGE_STATE);
+  EXPECT_EQ(first->kind(), wxbridge::v1::EVENT_KIND_TEXT);
+  EXPECT_EQ(second->kind(), wxbridge::v1::EVENT_KIND_BRIDGE_STATE);
   EXPECT_TRUE(first->message.has_event());
   EXPECT_GT(first->event().received_at().seconds(), 0);
   EXPECT_EQ(log.head_seq(), 2u);
@@ -190,9 +190,9 @@ TEST(EventLogTest, ConcurrentAppendersGetDistinctGaplessSeqsAndReadersSeeOrder) 
     while (!done || cursor < log.head_seq()) {
       EventLog::ReadResult read = log.ReadAfter(cursor, 64);
       if (read.gap) cursor = read.gap->first_available_seq() - 1;
-      for (const StoredEventPtr& event : read.events) {
-        if (event->event().seq() != cursor + 1) ++order_errors;
-        cursor = event->event().seq();
+      for (const RetainedEventPtr& event : read.events) {
+        if (event->seq != cursor + 1) ++order_errors;
+        cursor = event->seq;
       }
     }
   };

@@ -35,7 +35,7 @@ TEST(EventWireTest, AppendedEventsCarryTheirCanonicalSerialization) {
   EventLog log(EventLogOptions{4});
   for (int i = 0; i < 300; ++i) {  // seqs of one and two varint bytes
     StoredEventPtr stored = log.Append(TextEvent(i));
-    EXPECT_EQ(Flatten(stored->wire), stored->message.SerializeAsString()) << "seq " << i + 1;
+    EXPECT_EQ(Flatten(SingleEventWire(stored->retained->wire)), stored->message.SerializeAsString()) << "seq " << i + 1;
   }
 }
 
@@ -46,7 +46,7 @@ TEST(EventWireTest, LargeSeqsAndLargeEventsMatchToo) {
       *expected.mutable_event() = TextEvent(size);
       grpc::Slice body = SerializeEventBody(expected.event());
       expected.mutable_event()->set_seq(seq);
-      EXPECT_EQ(Flatten(EventWire(seq, body)), expected.SerializeAsString())
+      EXPECT_EQ(Flatten(SingleEventWire(EventWire(seq, body))), expected.SerializeAsString())
           << "seq " << seq << ", " << size << " bytes";
     }
   }
@@ -54,11 +54,47 @@ TEST(EventWireTest, LargeSeqsAndLargeEventsMatchToo) {
 
 TEST(EventWireTest, TheBodyIsSharedNotCopied) {
   grpc::Slice body = SerializeEventBody(TextEvent(1000));
-  grpc::ByteBuffer wire = EventWire(7, body);
+  grpc::Slice wire = EventWire(7, body);
+  // The header went into the room in front of the body: one slice, the same memory.
+  EXPECT_EQ(wire.end(), body.end());
+  EXPECT_GT(wire.begin(), body.begin());
+}
+
+// A batch built from stored bytes is exactly the canonical serialization of
+// SubscribeResponse{batch: EventBatch{events}}, so every client parses it.
+TEST(EventWireTest, BatchesAreCanonicalEventBatches) {
+  EventLog log(EventLogOptions{512});
+  std::vector<StoredEventPtr> stored;
+  for (std::size_t size : {0, 1, 127, 128, 300, 70000, 5}) {
+    stored.push_back(log.Append(TextEvent(size)));
+  }
+  for (std::size_t n = 1; n <= stored.size(); ++n) {
+    wxbridge::v1::SubscribeResponse expected;
+    std::vector<const grpc::Slice*> wires;
+    for (std::size_t i = 0; i < n; ++i) {
+      *expected.mutable_batch()->add_events() = stored[i]->event();
+      wires.push_back(&stored[i]->retained->wire);
+    }
+    const std::string bytes = Flatten(BatchWire(wires));
+    EXPECT_EQ(bytes, expected.SerializeAsString()) << n << " events";
+    wxbridge::v1::SubscribeResponse parsed;
+    ASSERT_TRUE(parsed.ParseFromString(bytes));
+    ASSERT_EQ(parsed.batch().events_size(), static_cast<int>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(parsed.batch().events(i).seq(), stored[i]->event().seq());
+    }
+  }
+}
+
+TEST(EventWireTest, BatchesShareTheEventsBodies) {
+  EventLog log(EventLogOptions{4});
+  StoredEventPtr a = log.Append(TextEvent(1000));
+  StoredEventPtr b = log.Append(TextEvent(2000));
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(wire.Dump(&slices).ok());
-  ASSERT_EQ(slices.size(), 2u);
-  EXPECT_EQ(slices[1].begin(), body.begin());
+  ASSERT_TRUE(BatchWire({&a->retained->wire, &b->retained->wire}).Dump(&slices).ok());
+  ASSERT_EQ(slices.size(), 3u);  // the batch header, then each event's own slice
+  EXPECT_EQ(slices[1].begin(), a->retained->wire.begin());
+  EXPECT_EQ(slices[2].begin(), b->retained->wire.begin());
 }
 
 }  // namespace

@@ -89,6 +89,20 @@ struct ClientStream {
     }
     return seqs;
   }
+  // The next `n` batched events: their seqs, and the size of each batch they came in; a
+  // single `event` or a gap fails the test.
+  std::vector<uint64_t> NextBatchedEvents(std::size_t n, std::vector<int>* batch_sizes) {
+    std::vector<uint64_t> seqs;
+    SubscribeResponse response;
+    while (seqs.size() < n && reader->Read(&response)) {
+      if (response.has_heartbeat()) continue;
+      EXPECT_TRUE(response.has_batch()) << response.ShortDebugString();
+      EXPECT_GT(response.batch().events_size(), 0);
+      batch_sizes->push_back(response.batch().events_size());
+      for (const Event& event : response.batch().events()) seqs.push_back(event.seq());
+    }
+    return seqs;
+  }
 };
 
 std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
@@ -106,6 +120,7 @@ class SubscribeReactorTest : public ::testing::Test {
     options.upstream_state = [] { return wxbridge::v1::UPSTREAM_STATE_CONNECTED; };
     options.bridge_version = "test-1";
     options.batch_limit = 16;
+    options.max_batch_bytes = max_batch_bytes_;
     service_ = std::make_unique<SubscribeOnlyService>(options, &registry_);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -151,6 +166,7 @@ class SubscribeReactorTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) log_->Append(Text(account));
   }
 
+  std::size_t max_batch_bytes_ = 1 << 20;
   std::unique_ptr<events::EventLog> log_;
   SubscriberRegistry registry_;
   std::unique_ptr<SubscribeOnlyService> service_;
@@ -235,6 +251,73 @@ TEST_F(SubscribeReactorTest, KindFilterDeliversOnlyTheListedKinds) {
   log_->Append(Text("a"));      // 3
   log_->Append(contact);        // 4
   EXPECT_EQ(stream->NextEvents(2), (std::vector<uint64_t>{2, 4}));
+}
+
+SubscribeRequest Batched(uint32_t max_batch) {
+  SubscribeRequest request;
+  request.set_max_batch(max_batch);
+  return request;
+}
+
+TEST_F(SubscribeReactorTest, BatchedStreamTakesWhatIsWaitingUpToMaxBatch) {
+  StartServer();
+  AppendTexts(100);
+  SubscribeRequest request = Batched(32);
+  request.set_after_seq(0);
+  std::unique_ptr<ClientStream> stream = OpenPastHello(request);
+  std::vector<int> sizes;
+  EXPECT_EQ(stream->NextBatchedEvents(100, &sizes), Range(1, 100));
+  // Everything was waiting, so every batch is full, across the log's 16-event reads.
+  EXPECT_EQ(sizes, (std::vector<int>{32, 32, 32, 4}));
+  // A live event on a caught-up stream goes at once, alone: nothing waits to fill.
+  log_->Append(Text("a"));
+  sizes.clear();
+  EXPECT_EQ(stream->NextBatchedEvents(1, &sizes), Range(101, 101));
+  EXPECT_EQ(sizes, std::vector<int>{1});
+}
+
+TEST_F(SubscribeReactorTest, BatchesStayUnderTheByteLimitUnlessOneEventIsLarger) {
+  max_batch_bytes_ = 64 * 1024;
+  StartServer();
+  log_->Append(Text("a", std::string(100 * 1024, 'x')));  // 1: larger than the limit
+  log_->Append(Text("a", std::string(40 * 1024, 'x')));   // 2
+  log_->Append(Text("a", std::string(40 * 1024, 'x')));   // 3: 2 + 3 > limit
+  AppendTexts(10);                                          // 4..13 fit with 3
+  SubscribeRequest request = Batched(1000);
+  request.set_after_seq(0);
+  std::unique_ptr<ClientStream> stream = OpenPastHello(request);
+  std::vector<int> sizes;
+  EXPECT_EQ(stream->NextBatchedEvents(13, &sizes), Range(1, 13));
+  EXPECT_EQ(sizes, (std::vector<int>{1, 1, 11}));
+}
+
+TEST_F(SubscribeReactorTest, BatchesHoldOnlyMatchingEvents) {
+  StartServer();
+  for (int i = 0; i < 30; ++i) log_->Append(Text(i % 3 == 0 ? "a" : "b"));
+  SubscribeRequest request = Batched(100);
+  request.set_after_seq(0);
+  request.add_accounts("a");
+  std::unique_ptr<ClientStream> stream = OpenPastHello(request);
+  std::vector<uint64_t> expected;
+  for (uint64_t seq = 1; seq <= 30; seq += 3) expected.push_back(seq);
+  std::vector<int> sizes;
+  EXPECT_EQ(stream->NextBatchedEvents(expected.size(), &sizes), expected);
+  EXPECT_EQ(sizes, std::vector<int>{10});
+}
+
+TEST_F(SubscribeReactorTest, BatchedStreamBehindTheRetentionGetsTheGapFirst) {
+  StartServer(/*capacity=*/8);
+  AppendTexts(20);
+  SubscribeRequest request = Batched(100);
+  request.set_after_seq(0);
+  std::unique_ptr<ClientStream> stream = OpenPastHello(request);
+  SubscribeResponse gap = stream->Next();
+  ASSERT_TRUE(gap.has_gap()) << gap.ShortDebugString();
+  EXPECT_EQ(gap.gap().first_missing_seq(), 1u);
+  EXPECT_EQ(gap.gap().first_available_seq(), 13u);
+  std::vector<int> sizes;
+  EXPECT_EQ(stream->NextBatchedEvents(8, &sizes), Range(13, 20));
+  EXPECT_EQ(sizes, std::vector<int>{8});
 }
 
 TEST_F(SubscribeReactorTest, BadRequestsFinishWithInvalidArgument) {
