@@ -40,7 +40,11 @@ struct BenchOptions {
 
   // Fan-out.
   std::vector<int> subscribers = {1, 100, 1000};
-  int subscriber_channels = 8;
+  int subscriber_channels = 0;  // 0: a connection per stream
+  // SubscribeRequest.max_batch of the streams (1: one event per message).
+  int max_batch = 256;
+  // Subscriber counts at which the full-speed run is repeated one event per message.
+  std::vector<int> unbatched_at = {100};
   // Events pushed at full speed per subscriber count: deliveries / subscribers.
   std::size_t max_rate_deliveries = 2000000;
   std::size_t max_rate_events_cap = 60000;  // stays inside the default retention ring

@@ -80,8 +80,9 @@ std::vector<TargetCheck> CheckTargets(const BenchReport &r) {
   if (r.bridge_idle_rss_kib > 0) idle.value = static_cast<double>(r.bridge_idle_rss_kib);
   checks.push_back(idle);
 
-  TargetCheck per_sub{"RSS per idle subscriber (most subscribers measured)", {}, 16, false, "KiB"};
-  if (!r.memory.empty()) per_sub.value = r.memory.back().kib_per_subscriber;
+  TargetCheck per_sub{"RSS per idle Subscribe stream (most measured, one connection)", {}, 16,
+                      false, "KiB"};
+  if (!r.memory.empty()) per_sub.value = r.memory.back().kib_per_stream;
   checks.push_back(per_sub);
   return checks;
 }
@@ -134,18 +135,22 @@ void PrintReport(const BenchReport &r) {
                 static_cast<unsigned long long>(row.loop.errors));
   }
   if (!r.fanout.empty()) {
-    std::printf("\nFan-out: simulator pushes -> wxbridge -> Subscribe streams\n");
-    std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %12s %9s\n", "subs", "mode", "rate/s",
-                "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "CPU s/1M",
-                "peak MB");
+    std::printf(
+        "\nFan-out: simulator pushes -> wxbridge -> Subscribe streams (max_batch %d; "
+        "\"1/msg\": one event per message)\n",
+        r.subscribe_max_batch);
+    std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %6s %9s %8s\n", "subs", "mode", "rate/s",
+                "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "ev/msg",
+                "CPU s/1M", "peak MB");
     for (const FanoutRow &row : r.fanout) {
-      std::printf("%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %12s %9s\n", row.subscribers,
+      std::printf("%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n",
+                  row.subscribers,
                   row.mode.c_str(),
                   row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
                   static_cast<unsigned long long>(row.pushed),
                   static_cast<unsigned long long>(row.delivered), row.deliveries_per_s,
                   row.latency.p50_us, row.latency.p99_us, static_cast<unsigned long long>(row.gaps),
-                  Cost(row.bridge_cpu_per_1m, "%.2f").c_str(),
+                  row.events_per_message, Cost(row.bridge_cpu_per_1m, "%.2f").c_str(),
                   Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, "%.1f")
                       .c_str());
     }
@@ -156,9 +161,10 @@ void PrintReport(const BenchReport &r) {
         Cost(r.bridge_idle_rss_kib < 0 ? -1 : r.bridge_idle_rss_kib / 1024.0, "%.1f").c_str());
     for (const FanoutMemory &m : r.memory) {
       std::printf(
-          "  %5d idle subscribers: RSS %.1f -> %.1f MB, %.1f KiB per "
-          "subscriber\n",
-          m.subscribers, m.rss_before_kib / 1024.0, m.rss_after_kib / 1024.0, m.kib_per_subscriber);
+          "  %5d idle streams: RSS %.1f -> %.1f MB on one connection, %.1f KiB per stream; "
+          "-> %.1f MB with as many fan-out subscribers, %.1f KiB per subscriber\n",
+          m.subscribers, m.rss_before_kib / 1024.0, m.rss_shared_kib / 1024.0, m.kib_per_stream,
+          m.rss_after_kib / 1024.0, m.kib_per_subscriber);
     }
   }
   std::printf("\nTargets\n");
@@ -195,6 +201,7 @@ bool WriteJson(const BenchReport &r, const std::string &path) {
                                 {"bridge_cpu_seconds_per_1k_calls", row.bridge_cpu_per_1k},
                                 {"peak_rss_kib", row.peak_rss_kib}});
   }
+  out["subscribe_max_batch"] = r.subscribe_max_batch;
   out["fanout"] = json::array();
   for (const FanoutRow &row : r.fanout) {
     out["fanout"].push_back({{"subscribers", row.subscribers},
@@ -206,6 +213,7 @@ bool WriteJson(const BenchReport &r, const std::string &path) {
                              {"deliveries_per_second", row.deliveries_per_s},
                              {"latency", PercentilesJson(row.latency)},
                              {"gaps", row.gaps},
+                             {"events_per_message", row.events_per_message},
                              {"bridge_cpu_seconds_per_1m_deliveries", row.bridge_cpu_per_1m},
                              {"bridge_peak_rss_kib", row.bridge_peak_rss_kib}});
   }
@@ -213,7 +221,9 @@ bool WriteJson(const BenchReport &r, const std::string &path) {
   for (const FanoutMemory &m : r.memory) {
     out["subscriber_memory"].push_back({{"subscribers", m.subscribers},
                                         {"rss_before_kib", m.rss_before_kib},
+                                        {"rss_shared_connection_kib", m.rss_shared_kib},
                                         {"rss_after_kib", m.rss_after_kib},
+                                        {"kib_per_stream_shared_connection", m.kib_per_stream},
                                         {"kib_per_subscriber", m.kib_per_subscriber}});
   }
   out["targets"] = json::array();

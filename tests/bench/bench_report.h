@@ -34,7 +34,7 @@ struct UnaryRow {
 
 struct FanoutRow {
   int subscribers = 0;
-  std::string mode;  // "max", "rate", "rate+stalled"
+  std::string mode;  // "max", "rate", "rate+stalled", "max 1/msg"
   double rate = 0;   // events/s pushed (0: as fast as possible)
   uint64_t pushed = 0;
   uint64_t delivered = 0;  // to the reading streams
@@ -42,6 +42,7 @@ struct FanoutRow {
   double deliveries_per_s = 0;
   Percentiles latency;  // gateway send -> subscriber receive
   uint64_t gaps = 0;
+  double events_per_message = 0;  // mean events per stream message (batching)
   double bridge_cpu_per_1m = -1;  // bridge CPU seconds per million deliveries
   int64_t bridge_peak_rss_kib = -1;
 };
@@ -49,12 +50,15 @@ struct FanoutRow {
 struct FanoutMemory {
   int subscribers = 0;
   int64_t rss_before_kib = 0;  // bridge RSS with no stream open
-  int64_t rss_after_kib = 0;   // with every stream open and idle
-  double kib_per_subscriber = 0;
+  int64_t rss_shared_kib = 0;  // + `subscribers` idle streams on one connection
+  int64_t rss_after_kib = 0;   // + as many again, as the fan-out fleet connects
+  double kib_per_stream = 0;      // on a shared connection
+  double kib_per_subscriber = 0;  // as the fan-out fleet connects (its own connection)
 };
 
 struct BenchReport {
   MachineInfo machine;
+  int subscribe_max_batch = 1;  // SubscribeRequest.max_batch of the fan-out streams
   std::size_t payload_bytes = 0;
   double window_seconds = 0;
   std::string bridge_target;

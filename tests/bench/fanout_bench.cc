@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -31,6 +32,10 @@ std::string PushFrame(std::size_t payload_bytes) {
       R"("PushContent":"bench : text"})");
 }
 
+bool Contains(const std::vector<int> &values, int value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
 // Pushes `count` events at `rate` (0: full speed) and waits for them on every
 // stream.
 FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, SubscriberFleet &fleet,
@@ -50,6 +55,9 @@ FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, Subsc
   row.rate = rate;
   row.pushed = count;
   row.delivered = fleet.events();
+  if (const uint64_t messages = fleet.messages(); messages > 0) {
+    row.events_per_message = static_cast<double>(row.delivered) / static_cast<double>(messages);
+  }
   row.gaps = fleet.gaps();
   row.seconds = std::chrono::duration<double>(last - start).count();
   if (row.seconds > 0) row.deliveries_per_s = row.delivered / row.seconds;
@@ -58,8 +66,8 @@ FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, Subsc
     row.bridge_cpu_per_1m = 1e6 * meter.cpu_seconds(0) / row.delivered;
   }
   row.bridge_peak_rss_kib = meter.peak_rss_kib(0);
-  std::fprintf(stderr, "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us\n", subscribers,
-               mode, row.deliveries_per_s, row.latency.p99_us);
+  std::fprintf(stderr, "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us, %.1f events/msg\n",
+               subscribers, mode, row.deliveries_per_s, row.latency.p99_us, row.events_per_message);
   return row;
 }
 
@@ -76,18 +84,29 @@ absl::Status RunOneSize(const BenchOptions &options, BenchServers &servers, int 
   const int64_t rss_before = RssKiB(bridge);
   if (report->bridge_idle_rss_kib < 0) report->bridge_idle_rss_kib = rss_before;
 
-  SubscriberFleet fleet(servers.bridge_target(), options.subscriber_channels);
+  // Idle memory, two ways: streams multiplexed on one connection (what each further
+  // stream costs), then the fan-out fleet, by default a connection per subscriber (what
+  // an independent client costs, its connection included).
+  FanoutMemory memory;
+  memory.subscribers = subscribers;
+  memory.rss_before_kib = rss_before;
+  SubscriberFleet shared(servers.bridge_target(), 1, options.max_batch);
+  if (absl::Status status = shared.Open(subscribers, kSetupTimeout); !status.ok()) {
+    return status;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  memory.rss_shared_kib = RssKiB(bridge);
+  SubscriberFleet fleet(servers.bridge_target(), options.subscriber_channels, options.max_batch);
   if (absl::Status status = fleet.Open(subscribers, kSetupTimeout); !status.ok()) {
     return status;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  memory.rss_after_kib = RssKiB(bridge);
+  shared.Close();
   if (bridge > 0) {
-    FanoutMemory memory;
-    memory.subscribers = subscribers;
-    memory.rss_before_kib = rss_before;
-    memory.rss_after_kib = RssKiB(bridge);
+    memory.kib_per_stream = static_cast<double>(memory.rss_shared_kib - rss_before) / subscribers;
     memory.kib_per_subscriber =
-        static_cast<double>(memory.rss_after_kib - rss_before) / subscribers;
+        static_cast<double>(memory.rss_after_kib - memory.rss_shared_kib) / subscribers;
     report->memory.push_back(memory);
   }
 
@@ -102,13 +121,22 @@ absl::Status RunOneSize(const BenchOptions &options, BenchServers &servers, int 
   report->fanout.push_back(
       PushAndCount(options, servers, fleet, subscribers, "rate", rate_count, rate));
 
-  if (std::find(options.stall_at.begin(), options.stall_at.end(), subscribers) !=
-      options.stall_at.end()) {
+  if (Contains(options.stall_at, subscribers)) {
     if (absl::Status status = fleet.OpenStalled(kSetupTimeout); !status.ok()) return status;
     report->fanout.push_back(
         PushAndCount(options, servers, fleet, subscribers, "rate+stalled", rate_count, rate));
   }
   fleet.Close();
+
+  // The same full-speed load with one event per stream message, for comparison.
+  if (options.max_batch > 1 && Contains(options.unbatched_at, subscribers)) {
+    SubscriberFleet unbatched(servers.bridge_target(), options.subscriber_channels, 1);
+    if (absl::Status status = unbatched.Open(subscribers, kSetupTimeout); !status.ok()) {
+      return status;
+    }
+    report->fanout.push_back(PushAndCount(options, servers, unbatched, subscribers, "max 1/msg",
+                                          std::max<std::size_t>(1, max_count), 0));
+  }
   return absl::OkStatus();
 }
 

@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <thread>
 
-#include "grpcpp/support/proto_buffer_reader.h"
 #include "tests/bench/grpc_load.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
@@ -19,6 +18,7 @@ constexpr char kSubscribeMethod[] = "/wxbridge.v1.BridgeService/Subscribe";
 constexpr uint8_t kHelloTag = (1 << 3) | 2;
 constexpr uint8_t kEventTag = (2 << 3) | 2;
 constexpr uint8_t kGapTag = (4 << 3) | 2;
+constexpr uint8_t kBatchTag = (5 << 3) | 2;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -37,20 +37,102 @@ uint8_t FirstByte(const grpc::ByteBuffer &buffer) {
 }
 
 // The simulator's send time carried by an event; 0 when absent.
-int64_t SentNs(grpc::ByteBuffer *buffer) {
-  v1::SubscribeResponse message;
-  grpc::ProtoBufferReader reader(buffer);
-  if (!message.ParseFromZeroCopyStream(&reader)) return 0;
-  const std::string &raw = message.event().raw_json();
+int64_t SentNs(const v1::Event &event) {
+  const std::string &raw = event.raw_json();
   const std::size_t at = raw.find(kSentNsMarker);
   if (at == std::string::npos) return 0;
   return std::strtoll(raw.c_str() + at + sizeof(kSentNsMarker) - 1, nullptr, 10);
 }
 
-grpc::ByteBuffer SerializedRequest() {
+// Reads a message's bytes across its slices without copying them: varints and skips
+// are all a reader of entries needs.
+class SliceCursor {
+ public:
+  explicit SliceCursor(const grpc::ByteBuffer &buffer) { (void)buffer.Dump(&slices_); }
+  bool ReadVarint(uint64_t *value) {
+    *value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t byte = 0;
+      if (!ReadByte(&byte)) return false;
+      *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  bool Skip(uint64_t n) {
+    while (n > 0) {
+      if (!Fill()) return false;
+      const uint64_t step = std::min<uint64_t>(n, slices_[slice_].size() - offset_);
+      offset_ += step;
+      n -= step;
+    }
+    return true;
+  }
+  bool Read(uint64_t n, std::string *out) {
+    out->clear();
+    while (out->size() < n) {
+      if (!Fill()) return false;
+      const grpc::Slice &slice = slices_[slice_];
+      const std::size_t step = std::min<std::size_t>(n - out->size(), slice.size() - offset_);
+      out->append(reinterpret_cast<const char *>(slice.begin()) + offset_, step);
+      offset_ += step;
+    }
+    return true;
+  }
+
+ private:
+  bool Fill() {  // moves to a slice with bytes left; false at the end
+    while (slice_ < slices_.size() && offset_ == slices_[slice_].size()) {
+      ++slice_;
+      offset_ = 0;
+    }
+    return slice_ < slices_.size();
+  }
+  bool ReadByte(uint8_t *byte) {
+    if (!Fill()) return false;
+    *byte = slices_[slice_].begin()[offset_++];
+    return true;
+  }
+
+  std::vector<grpc::Slice> slices_;
+  std::size_t slice_ = 0;
+  std::size_t offset_ = 0;
+};
+
+// What one event message or batch holds, read without parsing the events, except the
+// one at `sample` (when there is one), whose send time is taken.
+struct MessageEvents {
+  int count = 0;
+  int64_t sample_sent_ns = 0;
+};
+
+MessageEvents ReadEvents(const grpc::ByteBuffer &buffer, int sample) {
+  MessageEvents out;
+  SliceCursor in(buffer);
+  uint64_t tag = 0, length = 0;
+  if (!in.ReadVarint(&tag)) return out;
+  // A single event's message is one entry; a batch's entries follow its header.
+  if (tag == kBatchTag && !(in.ReadVarint(&length) && in.ReadVarint(&tag))) return out;
+  do {
+    if (tag != kEventTag || !in.ReadVarint(&length)) break;
+    if (out.count++ == sample) {
+      std::string bytes;
+      v1::Event event;
+      if (!in.Read(length, &bytes)) break;
+      if (event.ParseFromString(bytes)) out.sample_sent_ns = SentNs(event);
+    } else if (!in.Skip(length)) {
+      break;
+    }
+  } while (in.ReadVarint(&tag));
+  return out;
+}
+
+grpc::ByteBuffer SerializedRequest(int max_batch) {
+  v1::SubscribeRequest request;
+  request.set_max_batch(static_cast<uint32_t>(max_batch));
   grpc::ByteBuffer buffer;
   bool own = false;
-  grpc::SerializationTraits<v1::SubscribeRequest>::Serialize(v1::SubscribeRequest(), &buffer, &own);
+  grpc::SerializationTraits<v1::SubscribeRequest>::Serialize(request, &buffer, &own);
   return buffer;
 }
 
@@ -62,7 +144,7 @@ class SubscriberFleet::Reader final
   Reader(SubscriberFleet *fleet, bool stalled) : fleet_(fleet), stalled_(stalled) {}
 
   void Start(grpc::GenericStub *stub) {
-    request_ = SerializedRequest();
+    request_ = SerializedRequest(fleet_->max_batch_);
     stub->PrepareBidiStreamingCall(&context_, kSubscribeMethod, grpc::StubOptions(), this);
     StartWriteLast(&request_,
                    grpc::WriteOptions());  // a server-streaming call on the wire
@@ -79,7 +161,8 @@ class SubscriberFleet::Reader final
         if (stalled_) return;  // never read again
         break;
       case kEventTag:
-        OnEvent();
+      case kBatchTag:
+        OnEvents();
         break;
       case kGapTag:
         gaps_.fetch_add(1, std::memory_order_relaxed);
@@ -94,22 +177,30 @@ class SubscriberFleet::Reader final
   bool hello() const { return hello_.load(std::memory_order_acquire); }
   bool done() const { return done_.load(std::memory_order_acquire); }
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
+  uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
   uint64_t gaps() const { return gaps_.load(std::memory_order_relaxed); }
   int64_t last_event_ns() const { return last_event_ns_.load(std::memory_order_relaxed); }
   void ResetCounters() {
     events_.store(0, std::memory_order_relaxed);
+    messages_.store(0, std::memory_order_relaxed);
     gaps_.store(0, std::memory_order_relaxed);
   }
 
  private:
-  void OnEvent() {
+  // Counts the events of one message and times the one at the next sampling point, if
+  // the message holds it.
+  void OnEvents() {
     const int64_t now = NowNs();
-    const uint64_t n = events_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const uint64_t before = events_.load(std::memory_order_relaxed);  // only this thread adds
+    const auto every = static_cast<uint64_t>(fleet_->sample_every_.load(std::memory_order_relaxed));
+    const uint64_t sample = (before / every + 1) * every;  // the next sampled event's number
+    const MessageEvents read =
+        ReadEvents(in_, static_cast<int>(std::min<uint64_t>(sample - before - 1, INT32_MAX)));
+    if (read.count == 0) return;
+    messages_.fetch_add(1, std::memory_order_relaxed);
+    events_.fetch_add(static_cast<uint64_t>(read.count), std::memory_order_relaxed);
     last_event_ns_.store(now, std::memory_order_relaxed);
-    if (n % static_cast<uint64_t>(fleet_->sample_every_.load(std::memory_order_relaxed))) {
-      return;
-    }
-    if (const int64_t sent = SentNs(&in_); sent > 0) fleet_->latency_->Record(now - sent);
+    if (read.sample_sent_ns > 0) fleet_->latency_->Record(now - read.sample_sent_ns);
   }
 
   SubscriberFleet *const fleet_;
@@ -118,13 +209,13 @@ class SubscriberFleet::Reader final
   grpc::ByteBuffer request_;
   grpc::ByteBuffer in_;
   std::atomic<bool> hello_{false}, done_{false};
-  std::atomic<uint64_t> events_{0}, gaps_{0};
+  std::atomic<uint64_t> events_{0}, messages_{0}, gaps_{0};
   std::atomic<int64_t> last_event_ns_{0};
 };
 
-SubscriberFleet::SubscriberFleet(const std::string &target, int channels)
-    : target_(target), latency_(std::make_unique<LatencySamples>()) {
-  for (int i = 0; i < std::max(1, channels); ++i) {
+SubscriberFleet::SubscriberFleet(const std::string &target, int channels, int max_batch)
+    : target_(target), latency_(std::make_unique<LatencySamples>()), max_batch_(max_batch) {
+  for (int i = 0; i < channels; ++i) {
     stubs_.push_back(std::make_unique<grpc::GenericStub>(MakeChannel(target)));
   }
 }
@@ -136,8 +227,13 @@ absl::Status SubscriberFleet::OpenOn(grpc::GenericStub *stub, bool stalled, int 
   const std::size_t first = readers_.size();
   for (int i = 0; i < n; ++i) {
     readers_.push_back(std::make_unique<Reader>(this, stalled));
-    // Round-robin over the connections unless the caller chose one.
-    readers_.back()->Start(stub ? stub : stubs_[(first + i) % stubs_.size()].get());
+    if (stub == nullptr && stubs_.empty()) {  // a connection per stream
+      own_stubs_.push_back(std::make_unique<grpc::GenericStub>(MakeChannel(target_)));
+    }
+    // Round-robin over the shared connections unless the caller chose one.
+    readers_.back()->Start(stub                ? stub
+                           : stubs_.empty()    ? own_stubs_.back().get()
+                                               : stubs_[(first + i) % stubs_.size()].get());
   }
   const auto deadline = Clock::now() + timeout;
   for (std::size_t i = first; i < readers_.size(); ++i) {
@@ -172,6 +268,12 @@ uint64_t SubscriberFleet::events() const {
   return total;
 }
 
+uint64_t SubscriberFleet::messages() const {
+  uint64_t total = 0;
+  for (const auto &reader : readers_) total += reader->messages();
+  return total;
+}
+
 uint64_t SubscriberFleet::gaps() const {
   uint64_t total = 0;
   for (const auto &reader : readers_) total += reader->gaps();
@@ -202,6 +304,7 @@ void SubscriberFleet::Close() {
     }
   }
   readers_.clear();
+  own_stubs_.clear();
 }
 
 }  // namespace wxbridge::bench

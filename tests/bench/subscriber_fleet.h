@@ -1,7 +1,7 @@
 // Many Subscribe streams read by one process, cheaply: messages arrive as raw
 // ByteBuffers and are told apart by their first byte (the SubscribeResponse
-// oneof tag); only every k-th event is parsed, to take its gateway send time
-// for the latency. Events carry "sent_ns=<steady_clock ns>" (the simulator's
+// oneof tag); batches are counted by walking their entries' lengths; only every
+// k-th event is parsed, to take its gateway send time for the latency. Events carry "sent_ns=<steady_clock ns>" (the simulator's
 // %SEND_NS%): same machine, same clock, so latency = now - sent.
 #ifndef WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
 #define WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
@@ -25,8 +25,10 @@ inline constexpr char kSentNsMarker[] = "sent_ns=";
 
 class SubscriberFleet {
  public:
-  // Streams go to `target` spread over `channels` connections.
-  SubscriberFleet(const std::string &target, int channels);
+  // Streams go to `target` spread over `channels` connections (0: a connection of
+  // its own for each stream, as independent clients have) and ask for up to
+  // `max_batch` events per message.
+  SubscriberFleet(const std::string &target, int channels, int max_batch);
   ~SubscriberFleet();  // Close()s.
 
   // Opens `n` streams reading everything and waits for every hello.
@@ -39,6 +41,7 @@ class SubscriberFleet {
   // each (reading) stream is timed.
   void ResetCounters(int sample_every);
   uint64_t events() const;  // delivered to the reading streams since ResetCounters
+  uint64_t messages() const;  // stream messages that carried those events
   uint64_t gaps() const;
   // Waits until events() >= n, or no event arrived for `idle`; returns the time
   // of the last event seen.
@@ -54,10 +57,12 @@ class SubscriberFleet {
                       std::chrono::milliseconds timeout);
 
   const std::string target_;
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;      // shared connections
+  std::vector<std::unique_ptr<grpc::GenericStub>> own_stubs_;  // one per stream
   std::unique_ptr<grpc::GenericStub> stalled_stub_;
   std::vector<std::unique_ptr<Reader>> readers_;
   std::unique_ptr<LatencySamples> latency_;
+  const int max_batch_;
   std::atomic<int> sample_every_{1};
 };
 

@@ -14,6 +14,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "server/common/fd_limit.h"
 #include "tests/bench/bench_options.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
@@ -40,7 +41,12 @@ ABSL_FLAG(std::string, concurrency, "1,16,256", "SendText calls in flight, comma
 ABSL_FLAG(std::string, subscribers, "1,100,1000", "Subscribe stream counts, comma-separated");
 ABSL_FLAG(std::string, stall_at, "100",
           "subscriber counts at which one stalled stream is added (comma-separated)");
-ABSL_FLAG(int, channels, 8, "connections the Subscribe streams are spread over");
+ABSL_FLAG(int, channels, 0,
+          "connections the fan-out Subscribe streams are spread over (0: one per stream)");
+ABSL_FLAG(int, max_batch, 256,
+          "SubscribeRequest.max_batch of the fan-out streams (1: one event per message)");
+ABSL_FLAG(std::string, unbatched_at, "100",
+          "subscriber counts at which the full-speed fan-out is repeated with max_batch 1");
 ABSL_FLAG(int, payload, 64, "bytes of text per SendText and per pushed event");
 ABSL_FLAG(int, window_ms, 2000, "measured window per SendText cell");
 ABSL_FLAG(int, warmup_ms, 300, "warm-up before each window");
@@ -82,6 +88,7 @@ int main(int argc, char **argv) {
       "gRPC server and the raw WebSocket gateway.");
   absl::ParseCommandLine(argc, argv);
   std::signal(SIGPIPE, SIG_IGN);
+  wxbridge::RaiseOpenFileLimit();  // a connection per subscriber; inherited by the servers
 
   BenchOptions options;
   options.bridge_binary = absl::GetFlag(FLAGS_bridge_binary);
@@ -100,6 +107,8 @@ int main(int argc, char **argv) {
         "comma-separated");
   }
   ParseList(absl::GetFlag(FLAGS_stall_at), &options.stall_at);
+  ParseList(absl::GetFlag(FLAGS_unbatched_at), &options.unbatched_at);
+  options.max_batch = std::max(1, absl::GetFlag(FLAGS_max_batch));
   options.targets = absl::StrSplit(absl::GetFlag(FLAGS_targets), ',', absl::SkipEmpty());
   options.subscriber_channels = absl::GetFlag(FLAGS_channels);
   options.payload_bytes = static_cast<std::size_t>(std::max(1, absl::GetFlag(FLAGS_payload)));
@@ -113,6 +122,7 @@ int main(int argc, char **argv) {
     options.concurrency = {1, 4};
     options.subscribers = {1, 4};
     options.stall_at = {4};
+    options.unbatched_at = {4};
     options.window = std::chrono::milliseconds(150);
     options.warmup = std::chrono::milliseconds(50);
     options.max_rate_deliveries = 2000;
@@ -122,6 +132,7 @@ int main(int argc, char **argv) {
 
   wxbridge::bench::BenchReport report;
   report.machine = wxbridge::bench::ReadMachineInfo();
+  report.subscribe_max_batch = options.max_batch;
   report.payload_bytes = options.payload_bytes;
   report.window_seconds = std::chrono::duration<double>(options.window).count();
 
