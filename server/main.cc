@@ -11,6 +11,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/fd_limit.h"
 #include "server/common/log.h"
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   absl::ParseCommandLine(argc, argv);
+  // Debian's abseil is built with its debug checks on: every absl::Mutex operation (gRPC
+  // takes many per call) would also update a global lock-order graph.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   wxbridge::LogLevel level;
   if (!wxbridge::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
