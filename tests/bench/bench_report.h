@@ -34,7 +34,7 @@ struct UnaryRow {
 
 struct FanoutRow {
   int subscribers = 0;
-  std::string mode;  // "max", "rate", "rate+stalled", "max 1/msg"
+  std::string mode;  // "max", "rate", "rate+stalled", "rate again", "max 1/msg"
   double rate = 0;   // events/s pushed (0: as fast as possible)
   uint64_t pushed = 0;
   uint64_t delivered = 0;  // to the reading streams

@@ -174,6 +174,7 @@ class SubscriberFleet::Reader final
   }
   void OnDone(const grpc::Status &) override { done_.store(true, std::memory_order_release); }
 
+  bool stalled() const { return stalled_; }
   bool hello() const { return hello_.load(std::memory_order_acquire); }
   bool done() const { return done_.load(std::memory_order_acquire); }
   uint64_t events() const { return events_.load(std::memory_order_relaxed); }
@@ -254,6 +255,21 @@ absl::Status SubscriberFleet::Open(int n, std::chrono::milliseconds timeout) {
 absl::Status SubscriberFleet::OpenStalled(std::chrono::milliseconds timeout) {
   stalled_stub_ = std::make_unique<grpc::GenericStub>(MakeChannel(target_));
   return OpenOn(stalled_stub_.get(), true, 1, timeout);
+}
+
+void SubscriberFleet::CloseStalled() {
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  for (auto &reader : readers_) {
+    if (!reader->stalled()) continue;
+    reader->Cancel();
+    while (!reader->done() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  readers_.erase(std::remove_if(readers_.begin(), readers_.end(),
+                                [](const auto &reader) { return reader->stalled(); }),
+                 readers_.end());
+  stalled_stub_.reset();
 }
 
 void SubscriberFleet::ResetCounters(int sample_every) {

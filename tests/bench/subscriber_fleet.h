@@ -36,6 +36,8 @@ class SubscriberFleet {
   // Opens one more stream on a connection of its own that reads its hello and
   // then nothing more, as a stuck client would.
   absl::Status OpenStalled(std::chrono::milliseconds timeout);
+  // Cancels the stalled stream(s), leaving the others open.
+  void CloseStalled();
 
   // Forgets counts and samples; from now on every `sample_every`-th event of
   // each (reading) stream is timed.

@@ -256,6 +256,54 @@ TEST_P(BridgeRetentionTest, ResumingBehindTheWindowGetsAGapThenTheRetainedEvents
   }
 }
 
+TEST_P(BridgeFanoutTest, ABatchedStreamCarriesEveryEventInOrderInFewerMessages) {
+  constexpr int kFrames = 300;
+  constexpr uint32_t kMaxBatch = 64;
+  for (int i = 0; i < kFrames; ++i) {
+    harness_.sim().InjectFrame(TextFrame(alice_, absl::StrCat("batched ", i), 500 + i));
+  }
+  auto newest = watcher_->WaitForEvent(
+      [&](const v1::Event& e) { return IsText(e, alice_, absl::StrCat("batched ", kFrames - 1)); });
+  ASSERT_TRUE(newest);
+  const uint64_t first_seq = newest->seq() - (kFrames - 1);
+
+  // Everything is already waiting: the stream replays it in full batches.
+  v1::SubscribeRequest request;
+  request.set_after_seq(first_seq - 1);
+  request.set_max_batch(kMaxBatch);
+  auto batched = harness_.Subscribe(request);
+  ASSERT_TRUE(batched->WaitFor([&](const v1::SubscribeResponse& r) {
+    return r.has_batch() && r.batch().events(r.batch().events_size() - 1).seq() == newest->seq();
+  }));
+  std::vector<v1::SubscribeResponse> messages = batched->Received();
+  ASSERT_TRUE(messages[0].has_hello());
+  uint64_t expected_seq = first_seq;
+  std::size_t batches = 0;
+  for (std::size_t i = 1; i < messages.size(); ++i) {
+    if (messages[i].has_heartbeat()) continue;
+    ASSERT_TRUE(messages[i].has_batch()) << "a batched stream sends only batches";
+    const v1::EventBatch& batch = messages[i].batch();
+    ASSERT_GE(batch.events_size(), 1);
+    ASSERT_LE(batch.events_size(), static_cast<int>(kMaxBatch));
+    ++batches;
+    for (const v1::Event& e : batch.events()) {
+      ASSERT_EQ(e.seq(), expected_seq) << "skipped or repeated";
+      EXPECT_EQ(e.text().text(), absl::StrCat("batched ", expected_seq - first_seq));
+      ++expected_seq;
+    }
+  }
+  EXPECT_EQ(expected_seq, newest->seq() + 1);
+  EXPECT_EQ(batches, (kFrames + kMaxBatch - 1) / kMaxBatch);
+
+  // Live: a single event goes at once, in a batch of one.
+  harness_.sim().InjectFrame(TextFrame(alice_, "live", 900));
+  auto live = batched->WaitFor([](const v1::SubscribeResponse& r) {
+    return r.has_batch() && r.batch().events(0).text().text() == "live";
+  });
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->batch().events_size(), 1);
+}
+
 TEST_P(BridgeFanoutTest, AStalledSubscriberDoesNotDelayAFastOne) {
   // The stalled client has a connection of its own, as a stuck process would.
   grpc::ChannelArguments args;
