@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -42,6 +43,8 @@ bool IsIpAddress(const std::string& host) {
   boost::asio::ip::make_address(host, ec);
   return !ec;
 }
+
+using Clock = std::chrono::steady_clock;
 
 template <bool kTls>
 class Connection final : public UpstreamConnection,
@@ -174,39 +177,44 @@ class Connection final : public UpstreamConnection,
     }
     open_ = true;
     // Pongs (and pings) are read by Beast without completing a read of ours.
-    ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
-    ArmKeepalive();
+    ws_.control_callback(
+        [this](websocket::frame_type, beast::string_view) { last_heard_ = Clock::now(); });
+    last_heard_ = Clock::now();
+    ArmKeepalive(config_.ping_interval);
     events_.on_open();
     if (!finished_) ReadNext();
   }
 
   // Keepalive by a timer of our own instead of Beast's idle timeout, which re-arms its
-  // timer (a cancelled wait and two timerfd syscalls) on every frame read. This one
-  // ticks every ping_interval: a tick with nothing heard since the one before sends a
-  // ping, and the next such tick drops the connection, so a gateway that stopped
-  // answering is dropped between ping_interval and 2 * ping_interval after it last sent
-  // anything (the header's contract).
-  void ArmKeepalive() {
-    keepalive_.expires_after(config_.ping_interval);
+  // timer (a cancelled wait and two timerfd syscalls) on every frame read. Reads only
+  // note the time; the timer wakes about once per ping_interval and checks it: after
+  // ping_interval of silence it sends a ping, and when nothing at all arrives within
+  // ping_interval after that, it drops the connection. So a gateway that stopped
+  // answering is dropped 2 * ping_interval after it last sent anything.
+  void ArmKeepalive(Clock::duration delay) {
+    keepalive_.expires_after(delay);
     keepalive_.async_wait([self = Self()](beast::error_code ec) {
-      if (!ec && !self->finished_) self->OnKeepaliveTick();
+      if (!ec && !self->finished_) self->OnKeepaliveTimer();
     });
   }
 
-  void OnKeepaliveTick() {
-    if (heard_) {
-      heard_ = false;
-      pinged_ = false;
-    } else if (pinged_) {
-      return Fail(absl::StrCat("no answer to a ping within ", config_.ping_interval.count(),
-                               " ms: the gateway connection is dead"));
-    } else {
-      pinged_ = true;
-      ws_.async_ping({}, [self = Self()](beast::error_code ec) {
-        if (ec && !self->finished_) self->Fail(self->DescribeDrop(ec));
-      });
+  void OnKeepaliveTimer() {
+    const Clock::time_point now = Clock::now();
+    if (ping_sent_ && last_heard_ >= *ping_sent_) ping_sent_.reset();  // it answered
+    if (ping_sent_) {
+      if (now - *ping_sent_ >= config_.ping_interval) {
+        return Fail(absl::StrCat("no answer to a ping within ", config_.ping_interval.count(),
+                                 " ms: the gateway connection is dead"));
+      }
+      return ArmKeepalive(*ping_sent_ + config_.ping_interval - now);
     }
-    ArmKeepalive();
+    const Clock::duration silence = now - last_heard_;
+    if (silence < config_.ping_interval) return ArmKeepalive(config_.ping_interval - silence);
+    ping_sent_ = now;
+    ws_.async_ping({}, [self = Self()](beast::error_code ec) {
+      if (ec && !self->finished_) self->Fail(self->DescribeDrop(ec));
+    });
+    ArmKeepalive(config_.ping_interval);
   }
 
   void ReadNext() {
@@ -216,7 +224,7 @@ class Connection final : public UpstreamConnection,
   void OnRead(beast::error_code ec, std::size_t) {
     if (finished_) return;
     if (ec) return Fail(DescribeDrop(ec));
-    heard_ = true;
+    last_heard_ = Clock::now();
     std::string frame = beast::buffers_to_string(inbound_.data());
     inbound_.consume(inbound_.size());
     events_.on_frame(std::move(frame), ws_.got_binary());
@@ -226,7 +234,7 @@ class Connection final : public UpstreamConnection,
   websocket::stream_base::timeout Timeouts() const {
     websocket::stream_base::timeout timeouts;
     timeouts.handshake_timeout = config_.connect_timeout;
-    timeouts.idle_timeout = websocket::stream_base::none();  // ArmKeepalive() instead
+    timeouts.idle_timeout = websocket::stream_base::none();  // OnKeepaliveTimer() instead
     timeouts.keep_alive_pings = false;
     return timeouts;
   }
@@ -272,8 +280,8 @@ class Connection final : public UpstreamConnection,
   beast::flat_buffer inbound_;
   websocket::response_type response_;
   bool open_ = false;
-  bool heard_ = false;   // something arrived since the last keepalive tick
-  bool pinged_ = false;  // a ping went out at the last tick
+  Clock::time_point last_heard_;                // when anything last arrived
+  std::optional<Clock::time_point> ping_sent_;  // the unanswered ping, if any
   // Set on failure, Abort or Close: from then on no event fires.
   bool finished_ = false;
 };
