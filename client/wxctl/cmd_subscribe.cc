@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/wxclient/channel.h"
@@ -39,7 +40,8 @@ absl::Status AddKind(absl::string_view text, v1::SubscribeRequest* request) {
 class SubscribeCommand final : public Subcommand {
  public:
   SubscribeCommand()
-      : Subcommand("subscribe", "[--account=A,B] [--kind=text,…] [--after_seq=N] [--count=N]",
+      : Subcommand("subscribe",
+                   "[--account=A,B] [--kind=text,…] [--after_seq=N] [--count=N] [--max_batch=N]",
                    "Stream events as JSON lines (hello first, then events, heartbeats and "
                    "gaps), one object per line, flushed at once: pipe it into jq.\n"
                    "Runs until --count events arrived, --max_time passed, or Ctrl-C; "
@@ -62,6 +64,18 @@ class SubscribeCommand final : public Subcommand {
         "count", [this](int64_t n) { count_ = n; },
         "exit 0 after N events (hello, heartbeats and gaps do not count)");
     flags.AddDuration("heartbeat", &heartbeat_, "ask for heartbeats at this interval");
+    flags.Add("max_batch", "N",
+              "let the bridge send up to N waiting events per message (a busy or replayed "
+              "stream catches up faster); the output is still one event per line",
+              [this](absl::string_view value) {
+                uint32_t n = 0;
+                if (!absl::SimpleAtoi(value, &n)) {
+                  return absl::InvalidArgumentError(
+                      absl::StrCat("not a count from 0 to 4294967295: \"", value, "\""));
+                }
+                request_.set_max_batch(n);
+                return absl::OkStatus();
+              });
     flags.AddDuration("max_time", &max_time_, "exit 0 after this long");
   }
 
@@ -75,12 +89,25 @@ class SubscribeCommand final : public Subcommand {
     auto reader = context.stub().Subscribe(stream_context.get(), request_);
     v1::SubscribeResponse message;
     int64_t events = 0;
-    while (reader->Read(&message)) {
-      if (absl::Status written = client::WriteJsonLine(message, std::cout); !written.ok()) {
-        return Stop(*stream_context, *reader, kExitFailed);  // e.g. stdout closed
+    // One line per event whether it came alone or in a batch; false: stop (count reached
+    // or stdout closed), with the exit code in `exit_code`.
+    int exit_code = kExitOk;
+    auto write = [&](const v1::SubscribeResponse& line) {
+      if (!client::WriteJsonLine(line, std::cout).ok()) {
+        exit_code = kExitFailed;  // e.g. stdout closed
+        return false;
       }
-      if (message.has_event() && count_ > 0 && ++events >= count_) {
-        return Stop(*stream_context, *reader, kExitOk);
+      return !(line.has_event() && count_ > 0 && ++events >= count_);
+    };
+    while (reader->Read(&message)) {
+      if (!message.has_batch()) {
+        if (!write(message)) return Stop(*stream_context, *reader, exit_code);
+        continue;
+      }
+      for (v1::Event& event : *message.mutable_batch()->mutable_events()) {
+        v1::SubscribeResponse line;
+        *line.mutable_event() = std::move(event);
+        if (!write(line)) return Stop(*stream_context, *reader, exit_code);
       }
     }
     const grpc::Status status = reader->Finish();

@@ -72,6 +72,7 @@ TEST(WxctlUsageTest, BadCommandLinesExitTwoAndSayWhy) {
       {{"add-friend", "--account=a", "--user_key=k", "--scene=fax"}, "--scene"},
       {{"subscribe", "--kind=txt"}, "unknown kind \"txt\""},
       {{"subscribe", "--count=many"}, "not an integer"},
+      {{"subscribe", "--max_batch=-1"}, "not a count"},
       {{"status", "--timeout=soon"}, "not a duration"},
       {{"send-image", "--account=a", "--to=b", "--file=/nonexistent.png"}, "cannot read"},
   };
@@ -175,6 +176,28 @@ TEST_F(WxctlTest, SendTextArrivesAsOneJsonLineOnSubscribe) {
   ASSERT_EQ(lines.size(), 2u) << replay.out;
   EXPECT_TRUE(ParseResponse(lines[0]).has_hello());
   EXPECT_EQ(ParseResponse(lines[1]).event().seq(), event.event().seq());
+}
+
+TEST_F(WxctlTest, ABatchedSubscribePrintsTheSameEventLinesAsAnUnbatchedOne) {
+  LogIn("alice");
+  LogIn("bob");
+  const uint64_t head = harness_.GetStatus().head_seq();
+  ASSERT_GT(head, 4u);
+  const std::string count = absl::StrCat("--count=", head);
+  // Everything retained is replayed: batched, the bridge sends it in a few messages.
+  ProcessResult single = Run({"subscribe", "--after_seq=0", count});
+  ProcessResult batched = Run({"subscribe", "--after_seq=0", count, "--max_batch=3"});
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  ASSERT_EQ(batched.exit_code, 0) << batched.err;
+  std::vector<std::string> single_lines = absl::StrSplit(single.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> batched_lines = absl::StrSplit(batched.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(single_lines.size(), head + 1) << single.out;  // the hello, then every event
+  ASSERT_EQ(batched_lines.size(), head + 1) << batched.out;
+  EXPECT_TRUE(ParseResponse(batched_lines[0]).has_hello());
+  for (std::size_t i = 1; i < single_lines.size(); ++i) {
+    EXPECT_EQ(batched_lines[i], single_lines[i]) << "line " << i;
+    EXPECT_EQ(ParseResponse(batched_lines[i]).event().seq(), i);
+  }
 }
 
 TEST_F(WxctlTest, StatusPrintsTheBridgeViewAsJson) {
