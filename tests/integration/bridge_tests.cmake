@@ -1,6 +1,7 @@
 # Bridge + simulator over real sockets. One binary per behaviour area, so ctest -j2
 # runs them side by side; the harness is shared.
-add_library(wxbridge_bridge_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/bridge_harness.cc)
+add_library(wxbridge_bridge_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/bridge_harness.cc
+            ${CMAKE_CURRENT_LIST_DIR}/child_process.cc)
 target_include_directories(wxbridge_bridge_harness PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(wxbridge_bridge_harness PUBLIC wxbridge_rpc wxbridge_sim
                       GTest::gtest)

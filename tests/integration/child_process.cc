@@ -16,11 +16,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// This environment with `extra` applied (same name: `extra` wins).
+// This environment with `extra` applied (same name: `extra` wins; a bare name removes).
 std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra) {
   std::map<std::string, std::string> entries;
   auto add = [&entries](const std::string& entry) {
-    entries[entry.substr(0, entry.find('='))] = entry;
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string::npos) {
+      entries.erase(entry);
+    } else {
+      entries[entry.substr(0, equals)] = entry;
+    }
   };
   for (char** entry = environ; *entry != nullptr; ++entry) add(*entry);
   for (const auto& entry : extra) add(entry);

@@ -23,13 +23,14 @@ struct ProcessResult {
 class ChildProcess {
  public:
   // Starts argv[0] (a path) with `argv` and this process's environment plus `env`
-  // ("NAME=value" entries override). stdin is /dev/null.
+  // ("NAME=value" entries override; a bare "NAME" removes NAME). stdin is /dev/null.
   ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
   ~ChildProcess();  // kills and reaps a child still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // while it runs, to signal it
   // The next complete stdout line (without '\n'), or nullopt at end of output or timeout.
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
   // Reads both pipes to their end and reaps the child; kills it when `timeout` passes

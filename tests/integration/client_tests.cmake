@@ -13,7 +13,7 @@ if(NOT TARGET wxbridge_bridge_harness)
   return()
 endif()
 wxbridge_add_gtest(NAME wxctl_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/wxctl_test.cc ${CMAKE_CURRENT_LIST_DIR}/child_process.cc
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/wxctl_test.cc
   LIBS wxbridge_bridge_harness wxbridge_client absl::strings
   LABELS integration TIMEOUT 300)
 add_dependencies(wxctl_test wxctl)
