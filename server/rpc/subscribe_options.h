@@ -25,9 +25,10 @@ struct SubscribeOptions {
   // Where caught-up streams' wakeups run; nullptr: on the appending thread. Outlives
   // every stream.
   WakeupDispatcher* wakeups = nullptr;
-  // Events read from the log at a time. A stream keeps at most its current batch alive,
-  // whatever the ring has dropped since.
-  std::size_t batch_limit = 256;
+  // Events read from the log at a time (a chunk; not SubscribeRequest.max_batch, the
+  // events per stream message). A stream keeps at most its current chunk alive, whatever
+  // the ring has dropped since.
+  std::size_t read_chunk = 256;
   // A batched stream message (SubscribeRequest.max_batch) stays under this many bytes
   // unless it holds one event: clients keep gRPC's default 4 MiB receive limit.
   std::size_t max_batch_bytes = std::size_t{1} << 20;

@@ -32,7 +32,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   SubscribeReactor(const SubscribeOptions& options, SubscriberRegistry* registry)
       : log_(options.log),
         wakeups_(options.wakeups),
-        read_limit_(std::max<std::size_t>(options.batch_limit, 1)),
+        read_chunk_(std::max<std::size_t>(options.read_chunk, 1)),
         max_batch_bytes_(options.max_batch_bytes),
         registry_(registry) {}
 
@@ -119,7 +119,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     if (finishing_ || write_in_flight_ || wakeup_id_ != 0) return;
     std::size_t bytes = 0;
     while (!pending_gap_ && !TakeMatchingLocked(&bytes)) {  // the chunk ran out first
-      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, read_limit_);
+      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, read_chunk_);
       chunk_ = std::move(read.events);
       chunk_next_ = 0;
       if (read.gap) {
@@ -260,7 +260,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   events::EventLog* const log_;
   WakeupDispatcher* const wakeups_;
-  const std::size_t read_limit_;  // events read from the log at a time
+  const std::size_t read_chunk_;  // events read from the log at a time
   const std::size_t max_batch_bytes_;
   SubscriberRegistry* const registry_;
   std::shared_ptr<SubscribeReactor> self_;  // gRPC's reference, dropped in OnDone

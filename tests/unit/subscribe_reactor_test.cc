@@ -119,7 +119,7 @@ class SubscribeReactorTest : public ::testing::Test {
     options.log = log_.get();
     options.upstream_state = [] { return wxbridge::v1::UPSTREAM_STATE_CONNECTED; };
     options.bridge_version = "test-1";
-    options.batch_limit = 16;
+    options.read_chunk = 16;
     options.max_batch_bytes = max_batch_bytes_;
     service_ = std::make_unique<SubscribeOnlyService>(options, &registry_);
     grpc::ServerBuilder builder;
