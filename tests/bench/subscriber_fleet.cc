@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 #include "tests/bench/grpc_load.h"
@@ -258,18 +259,23 @@ absl::Status SubscriberFleet::OpenStalled(std::chrono::milliseconds timeout) {
 }
 
 void SubscriberFleet::CloseStalled() {
+  CloseReaders([](const Reader &reader) { return reader.stalled(); });
+  stalled_stub_.reset();
+}
+
+void SubscriberFleet::CloseReaders(const std::function<bool(const Reader &)> &which) {
+  for (auto &reader : readers_) {
+    if (which(*reader)) reader->Cancel();
+  }
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   for (auto &reader : readers_) {
-    if (!reader->stalled()) continue;
-    reader->Cancel();
-    while (!reader->done() && Clock::now() < deadline) {
+    while (which(*reader) && !reader->done() && Clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
   readers_.erase(std::remove_if(readers_.begin(), readers_.end(),
-                                [](const auto &reader) { return reader->stalled(); }),
+                                [&](const auto &reader) { return which(*reader); }),
                  readers_.end());
-  stalled_stub_.reset();
 }
 
 void SubscriberFleet::ResetCounters(int sample_every) {
@@ -312,14 +318,7 @@ Clock::time_point SubscriberFleet::WaitForEvents(uint64_t n, std::chrono::millis
 }
 
 void SubscriberFleet::Close() {
-  for (auto &reader : readers_) reader->Cancel();
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  for (auto &reader : readers_) {
-    while (!reader->done() && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-  readers_.clear();
+  CloseReaders([](const Reader &) { return true; });
   own_stubs_.clear();
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +58,8 @@ class SubscriberFleet {
   class Reader;
   absl::Status OpenOn(grpc::GenericStub *stub, bool stalled, int n,
                       std::chrono::milliseconds timeout);
+  // Cancels the readers `which` selects, waits for them to end and drops them.
+  void CloseReaders(const std::function<bool(const Reader &)> &which);
 
   const std::string target_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;      // shared connections
