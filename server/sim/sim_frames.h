@@ -1,4 +1,4 @@
-// Builders for the frames the gateway sends (NOTES.md "Pushes and replies").
+// Builders for the frames the gateway sends (docs/protocol.md "Pushes").
 // Pure: the world decides who gets what and with which ids; these only shape
 // the JSON text.
 #ifndef WXBRIDGE_SERVER_SIM_SIM_FRAMES_H_

@@ -29,7 +29,7 @@ std::string SpecialAccountWxId();
 std::string CustomIdPersonWxId();
 
 // True for all-digit text without a leading zero that fits in int64: such
-// accounts travel as JSON numbers in pushes (NOTES.md quirk 1).
+// accounts travel as JSON numbers in pushes (docs/protocol.md, quirk 1).
 bool IsNumericAccount(std::string_view account);
 
 }  // namespace wxbridge::sim

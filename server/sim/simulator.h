@@ -1,5 +1,5 @@
-// The gateway simulator: a real WebSocket server implementing the reading of the
-// gateway protocol in ../shared/protocol/NOTES.md, with a small deterministic world.
+// The gateway simulator: a real WebSocket server implementing our reading of the
+// gateway protocol (docs/protocol.md), with a small deterministic world.
 // wxbridge runs it in-process when no upstream is configured; tests drive it through
 // this API (inject frames, drop or stall connections, read what it received).
 #ifndef WXBRIDGE_SERVER_SIM_SIMULATOR_H_
@@ -17,7 +17,7 @@
 
 namespace wxbridge::sim {
 
-// Whether replies to a command echo its msgId/cmdId (NOTES.md "Correlation").
+// Whether replies to a command echo its msgId/cmdId (docs/protocol.md "Correlation").
 enum class AckMode { kEcho, kNone };
 
 struct SimulatorConfig {

@@ -60,8 +60,8 @@ bool ParseListen(const std::string &listen, std::string *host, uint16_t *port) {
 
 int main(int argc, char **argv) {
   absl::SetProgramUsageMessage(
-      "wxsim: a simulated WeChat-bot gateway (WebSocket, the protocol of "
-      "shared/protocol/NOTES.md) with a small scripted world.\n"
+      "wxsim: a simulated WeChat-bot gateway (WebSocket, the protocol described in "
+      "docs/protocol.md) with a small scripted world.\n"
       "Usage: wxsim [--listen=127.0.0.1:11001] [--ack=echo|none] …\n"
       "Environment: WXSIM_AUTH_KEY (the accepted authKey).");
   absl::ParseCommandLine(argc, argv);

@@ -1,5 +1,5 @@
-// The correlation rules of NOTES.md, without sockets: which event completes which call,
-// in both gateway ack modes.
+// The correlation rules (docs/protocol.md), without sockets: which event completes which
+// call, in both gateway ack modes.
 #include "server/calls/call_table.h"
 
 #include <optional>
