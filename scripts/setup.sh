@@ -8,7 +8,7 @@ APT_PACKAGES=(
   cmake g++ ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev
   libpugixml-dev libqrencode-dev libpng-dev
   python3-grpcio python3-protobuf jq
 )
@@ -34,7 +34,8 @@ if [ ! -x build/tools/node_modules/.bin/buf ] || [ ! -d build/tools/node_modules
     echo "setup: npm install failed; buf and Node tests will be skipped" >&2
 fi
 
-# Release: the fastest full build on 2 cores, and what the benchmarks measure.
+# Build type: Release by default (the fastest full build on 2 cores, and what the
+# benchmarks measure); WXBRIDGE_BUILD_TYPE=RelWithDebInfo or Debug for another.
 BUILD_TYPE=${WXBRIDGE_BUILD_TYPE:-Release}
 # A second build (e.g. Release for scripts/bench.sh) lives in its own folder; by default
 # every target is built.
