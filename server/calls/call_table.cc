@@ -115,8 +115,7 @@ void CallTable::MatchEffect(const events::StoredEventPtr& stored) {
   }
 }
 
-bool CallTable::Answer(CallMap::iterator it, const events::StoredEventPtr& stored,
-                       bool echoed) {
+bool CallTable::Answer(CallMap::iterator it, const events::StoredEventPtr& stored, bool echoed) {
   const Event& event = stored->event();
   Call& call = it->second;
   const auto completion =
@@ -145,12 +144,11 @@ bool CallTable::Answer(CallMap::iterator it, const events::StoredEventPtr& store
       break;
     case CorrelationRule::kLogoutStatus:
       complete = echoed || (event.has_login_status() &&
-                            event.login_status().status() ==
-                                wxbridge::v1::LOGIN_STATUS_LOGGED_OUT);
+                            event.login_status().status() == wxbridge::v1::LOGIN_STATUS_LOGGED_OUT);
       break;
     case CorrelationRule::kGroupChange:
-      complete = echoed || (event.has_group_change() &&
-                            event.group_change().group_id() == call.group_id);
+      complete =
+          echoed || (event.has_group_change() && event.group_change().group_id() == call.group_id);
       break;
     case CorrelationRule::kOnWrite:
     case CorrelationRule::kEchoOnly:
@@ -179,11 +177,21 @@ void CallTable::Expire(uint64_t msg_id, const absl::Status& unsent_status) {
     Complete(it, absl::OkStatus(), wxbridge::v1::COMPLETION_WRITTEN, 0);
   } else {
     Complete(it,
-             absl::DeadlineExceededError(absl::StrCat(
-                 "the gateway did not answer code ", call.code, " (request_id ",
-                 call.stamp.msg_id, ") before the deadline; the frame was sent")),
+             absl::DeadlineExceededError(absl::StrCat("the gateway did not answer code ", call.code,
+                                                      " (request_id ", call.stamp.msg_id,
+                                                      ") before the deadline; the frame was sent")),
              wxbridge::v1::COMPLETION_UNSPECIFIED, 0);
   }
+}
+
+void CallTable::Fail(uint64_t msg_id, const absl::Status& status) {
+  auto it = calls_.find(msg_id);
+  if (it != calls_.end()) Complete(it, status, wxbridge::v1::COMPLETION_UNSPECIFIED, 0);
+}
+
+void CallTable::MarkResent(uint64_t msg_id) {
+  auto it = calls_.find(msg_id);
+  if (it != calls_.end()) it->second.resent = true;
 }
 
 void CallTable::FailAll(const absl::Status& status) {
@@ -206,6 +214,7 @@ void CallTable::Complete(CallMap::iterator it, absl::Status status,
   result.ack.set_gateway_acknowledged(call.echoed);
   result.ack.set_completion(completion);
   result.ack.set_reply_seq(reply_seq);
+  result.ack.set_resent(call.resent);
   result.replies = std::move(call.replies);
   for (const auto& id : call.wanted_ids) {
     auto found = call.found.find(id);

@@ -1,5 +1,5 @@
-// Outstanding command calls, matched to inbound events by the correlation rules in
-// NOTES.md. Single-threaded: every method runs on the upstream I/O thread. Holds no
+// Outstanding command calls, matched to inbound events by the correlation rules of
+// docs/protocol.md. Single-threaded: every method runs on the upstream I/O thread. Holds no
 // timers; the owner calls Expire() at each call's deadline.
 #ifndef WXBRIDGE_SERVER_CALLS_CALL_TABLE_H_
 #define WXBRIDGE_SERVER_CALLS_CALL_TABLE_H_
@@ -40,8 +40,7 @@ class CallTable {
  public:
   // Registers a call whose frame carries `stamp` (msg_id must be unique and non-zero).
   // `done` runs exactly once, from one of the methods below.
-  void Add(const protocol::FrameStamp& stamp, const protocol::Command& command,
-           CallDone done);
+  void Add(const protocol::FrameStamp& stamp, const protocol::Command& command, CallDone done);
   // The call's frame reached the socket. Completes calls that have nothing else to wait
   // for.
   void OnWritten(uint64_t msg_id);
@@ -50,8 +49,13 @@ class CallTable {
   // The call's wait is over. A call whose frame was never written completes with
   // `unsent_status`; GetContacts returns what arrived; others fail DEADLINE_EXCEEDED.
   void Expire(uint64_t msg_id, const absl::Status& unsent_status);
+  // Completes the call with `status` (cancelled, refused), if it is still outstanding.
+  void Fail(uint64_t msg_id, const absl::Status& status);
   // Completes every outstanding call with `status` (auth rejected, shutdown).
   void FailAll(const absl::Status& status);
+  // The call's frame is written a second time (the connection dropped during the first
+  // write): its ack will say so.
+  void MarkResent(uint64_t msg_id);
 
   bool Contains(uint64_t msg_id) const { return calls_.count(msg_id) != 0; }
   bool IsWritten(uint64_t msg_id) const;
@@ -74,6 +78,7 @@ class CallTable {
     std::vector<events::StoredEventPtr> replies;
     bool written = false;
     bool echoed = false;
+    bool resent = false;
     CallDone done;
   };
   using CallMap = std::map<uint64_t, Call>;  // ordered by msg_id: oldest first
@@ -82,8 +87,8 @@ class CallTable {
   void MatchEffect(const events::StoredEventPtr& event);
   // Returns true when the call is now complete (and was removed).
   bool Answer(CallMap::iterator it, const events::StoredEventPtr& event, bool echoed);
-  void Complete(CallMap::iterator it, absl::Status status,
-                wxbridge::v1::Completion completion, uint64_t reply_seq);
+  void Complete(CallMap::iterator it, absl::Status status, wxbridge::v1::Completion completion,
+                uint64_t reply_seq);
 
   CallMap calls_;
   std::unordered_map<std::string, uint64_t> by_cmd_id_;

@@ -1,6 +1,7 @@
 #include "server/rpc/bridge_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -27,11 +28,41 @@ void NoExtraFields(const calls::CallResult&, void*) {}
 // Login and Logout return the status event that completed them.
 template <typename Response>
 void FillStatus(const calls::CallResult& result, Response* out) {
-  if (const Event* e =
-          FirstReply(result, [](const Event& e) { return e.has_login_status(); })) {
+  if (const Event* e = FirstReply(result, [](const Event& e) { return e.has_login_status(); })) {
     *out->mutable_status() = e->login_status();
   }
 }
+
+// One unary command RPC. It ends when its call does; a client that cancels (or whose
+// deadline passes) ends the call at once, so its frame is never written afterwards.
+// Freed when both gRPC (OnDone) and the handler (Begin) are finished with it: the call
+// may end, and gRPC finish the RPC, before Execute has even returned its id.
+class CommandReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit CommandReactor(bridge::GatewayLink* link) : link_(link) {}
+
+  // The call's id, once Execute has returned it.
+  void Begin(uint64_t request_id) {
+    request_id_ = request_id;
+    if (cancelled_) link_->Cancel(request_id);
+    Release();
+  }
+  void OnCancel() override {
+    cancelled_ = true;
+    if (const uint64_t id = request_id_.load()) link_->Cancel(id);
+  }
+  void OnDone() override { Release(); }
+
+ private:
+  void Release() {
+    if (--references_ == 0) delete this;
+  }
+
+  bridge::GatewayLink* const link_;
+  std::atomic<uint64_t> request_id_{0};
+  std::atomic<bool> cancelled_{false};
+  std::atomic<int> references_{2};
+};
 
 // Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
 std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
@@ -57,8 +88,8 @@ bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
   if (client_deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
     return now + options_.default_call_timeout;
   }
-  auto remaining = std::chrono::duration_cast<milliseconds>(
-      client_deadline - std::chrono::system_clock::now());
+  auto remaining =
+      std::chrono::duration_cast<milliseconds>(client_deadline - std::chrono::system_clock::now());
   // Answer a little before the caller gives up, so it gets our status (UNAVAILABLE, a
   // partial GetContacts) rather than its own DEADLINE_EXCEEDED.
   const milliseconds margin = std::clamp(remaining / 20, milliseconds(20), milliseconds(500));
@@ -68,24 +99,24 @@ bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
 
 template <typename Request, typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
-                                                        const Request* request,
-                                                        Response* response, Fill fill) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<protocol::Command> command = protocol::BuildCommand(*request);
-  if (!command.ok()) {
-    link_->CountCall(false);
-    reactor->Finish(ToGrpcStatus(command.status()));
-    return reactor;
-  }
-  link_->Execute(std::move(*command), CallDeadline(context),
-                 [this, reactor, response, fill](calls::CallResult result) {
-                   if (result.status.ok()) {
-                     *response->mutable_ack() = result.ack;
-                     fill(result, response);
-                   }
-                   link_->CountCall(result.status.ok());
-                   reactor->Finish(ToGrpcStatus(result.status));
-                 });
+                                                        const Request* request, Response* response,
+                                                        Fill fill) {
+  return RunCall(context, protocol::BuildCommand(*request), response, fill);
+}
+
+template <typename Response, typename Fill>
+grpc::ServerUnaryReactor* BridgeServiceImpl::RunCall(grpc::CallbackServerContext* context,
+                                                     absl::StatusOr<protocol::Command> command,
+                                                     Response* response, Fill fill) {
+  auto* reactor = new CommandReactor(link_);
+  reactor->Begin(link_->Execute(std::move(command), CallDeadline(context),
+                                [reactor, response, fill](calls::CallResult result) {
+                                  if (result.status.ok()) {
+                                    *response->mutable_ack() = result.ack;
+                                    fill(result, response);
+                                  }
+                                  reactor->Finish(ToGrpcStatus(result.status));
+                                }));
   return reactor;
 }
 
@@ -101,23 +132,22 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::Logout(grpc::CallbackServerContext*
   return RunCommand(context, request, response, FillStatus<wxbridge::v1::LogoutResponse>);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(
-    grpc::CallbackServerContext* context, const wxbridge::v1::SendTextRequest* request,
-    wxbridge::v1::SendTextResponse* response) {
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(grpc::CallbackServerContext* context,
+                                                      const wxbridge::v1::SendTextRequest* request,
+                                                      wxbridge::v1::SendTextResponse* response) {
   return RunCommand(context, request, response, NoExtraFields);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(
-    grpc::CallbackServerContext* context, const wxbridge::v1::SendLinkRequest* request,
-    wxbridge::v1::SendLinkResponse* response) {
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(grpc::CallbackServerContext* context,
+                                                      const wxbridge::v1::SendLinkRequest* request,
+                                                      wxbridge::v1::SendLinkResponse* response) {
   return RunCommand(context, request, response, NoExtraFields);
 }
 
 namespace {
 template <typename Response>
 void FillGroupChange(const calls::CallResult& result, Response* out) {
-  if (const Event* e =
-          FirstReply(result, [](const Event& e) { return e.has_group_change(); })) {
+  if (const Event* e = FirstReply(result, [](const Event& e) { return e.has_group_change(); })) {
     *out->mutable_change() = e->group_change();
   }
 }
@@ -140,14 +170,14 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::InviteToGroup(
 grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(
     grpc::CallbackServerContext* context, const wxbridge::v1::GetContactsRequest* request,
     wxbridge::v1::GetContactsResponse* response) {
-  return RunCommand(
-      context, request, response,
-      [](const calls::CallResult& result, wxbridge::v1::GetContactsResponse* out) {
-        for (const auto& stored : result.replies) {
-          if (stored->event().has_contact()) *out->add_contacts() = stored->event().contact();
-        }
-        for (const auto& id : result.missing_wx_ids) out->add_missing_wx_ids(id);
-      });
+  return RunCommand(context, request, response,
+                    [](const calls::CallResult& result, wxbridge::v1::GetContactsResponse* out) {
+                      for (const auto& stored : result.replies) {
+                        if (stored->event().has_contact())
+                          *out->add_contacts() = stored->event().contact();
+                      }
+                      for (const auto& id : result.missing_wx_ids) out->add_missing_wx_ids(id);
+                    });
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(
@@ -159,18 +189,15 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(
     grpc::CallbackServerContext* context, const wxbridge::v1::SendImageRequest* request,
     wxbridge::v1::SendImageResponse* response) {
-  const std::size_t frame_bytes =
-      ImageFrameBytes(request->image().size(),
-                      request->account().size() + request->to_user_name().size());
+  const std::size_t frame_bytes = ImageFrameBytes(
+      request->image().size(), request->account().size() + request->to_user_name().size());
   if (frame_bytes > options_.max_frame_bytes) {
-    link_->CountCall(false);
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("image of ", request->image().size(), " bytes would make a ",
-                     frame_bytes, "-byte gateway frame (base64), over the bridge's limit of ",
-                     options_.max_frame_bytes, " bytes (--max_frame_bytes)")));
-    return reactor;
+    return RunCall(context,
+                   absl::ResourceExhaustedError(absl::StrCat(
+                       "image of ", request->image().size(), " bytes would make a ", frame_bytes,
+                       "-byte gateway frame (base64), over the bridge's limit of ",
+                       options_.max_frame_bytes, " bytes (--max_frame_bytes)")),
+                   response, NoExtraFields);
   }
   return RunCommand(context, request, response, NoExtraFields);
 }

@@ -1,5 +1,5 @@
 // wxbridge.v1.BridgeService (callback API): each command RPC is validated, handed to the
-// GatewayLink as one frame and finished when the call completes; Subscribe streams the
+// GatewayLink as one call and finished when the call completes; Subscribe streams the
 // event log; GetStatus reports the bridge's view.
 #ifndef WXBRIDGE_SERVER_RPC_BRIDGE_SERVICE_H_
 #define WXBRIDGE_SERVER_RPC_BRIDGE_SERVICE_H_
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "server/bridge/gateway_link.h"
+#include "server/common/limits.h"
 #include "server/events/event_log.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
@@ -20,7 +21,7 @@ struct ServiceOptions {
   std::chrono::milliseconds default_call_timeout{30000};
   // Largest upstream frame; a SendImage whose frame would be larger is refused with
   // RESOURCE_EXHAUSTED before anything is sent.
-  std::size_t max_frame_bytes = 32u << 20;
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   bool embedded_simulator = false;
   std::string bridge_version;
 };
@@ -47,18 +48,17 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallb
                                      const wxbridge::v1::SendLinkRequest* request,
                                      wxbridge::v1::SendLinkResponse* response) override;
   grpc::ServerUnaryReactor* KickGroupMember(
-      grpc::CallbackServerContext* context,
-      const wxbridge::v1::KickGroupMemberRequest* request,
+      grpc::CallbackServerContext* context, const wxbridge::v1::KickGroupMemberRequest* request,
       wxbridge::v1::KickGroupMemberResponse* response) override;
   grpc::ServerUnaryReactor* GetContacts(grpc::CallbackServerContext* context,
                                         const wxbridge::v1::GetContactsRequest* request,
                                         wxbridge::v1::GetContactsResponse* response) override;
-  grpc::ServerUnaryReactor* AcceptFriend(
-      grpc::CallbackServerContext* context, const wxbridge::v1::AcceptFriendRequest* request,
-      wxbridge::v1::AcceptFriendResponse* response) override;
-  grpc::ServerUnaryReactor* InviteToGroup(
-      grpc::CallbackServerContext* context, const wxbridge::v1::InviteToGroupRequest* request,
-      wxbridge::v1::InviteToGroupResponse* response) override;
+  grpc::ServerUnaryReactor* AcceptFriend(grpc::CallbackServerContext* context,
+                                         const wxbridge::v1::AcceptFriendRequest* request,
+                                         wxbridge::v1::AcceptFriendResponse* response) override;
+  grpc::ServerUnaryReactor* InviteToGroup(grpc::CallbackServerContext* context,
+                                          const wxbridge::v1::InviteToGroupRequest* request,
+                                          wxbridge::v1::InviteToGroupResponse* response) override;
   grpc::ServerUnaryReactor* SendImage(grpc::CallbackServerContext* context,
                                       const wxbridge::v1::SendImageRequest* request,
                                       wxbridge::v1::SendImageResponse* response) override;
@@ -69,7 +69,7 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallb
                                     const wxbridge::v1::SendRawRequest* request,
                                     wxbridge::v1::SendRawResponse* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request) override;
+                                                        const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const wxbridge::v1::GetStatusRequest* request,
                                       wxbridge::v1::GetStatusResponse* response) override;
@@ -78,9 +78,13 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallb
   // Validates `request`, sends it and finishes the RPC when the call completes; `fill`
   // copies what the completing events carry into the response.
   template <typename Request, typename Response, typename Fill>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
-                                       const Request* request, Response* response,
-                                       Fill fill);
+  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request* request,
+                                       Response* response, Fill fill);
+  // Executes `command` (or ends the RPC with its error), counted either way.
+  template <typename Response, typename Fill>
+  grpc::ServerUnaryReactor* RunCall(grpc::CallbackServerContext* context,
+                                    absl::StatusOr<protocol::Command> command, Response* response,
+                                    Fill fill);
   bridge::GatewayLink::Clock::time_point CallDeadline(
       const grpc::CallbackServerContext* context) const;
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "server/common/limits.h"
 #include "server/sim/sim_outbound.h"
 
 namespace wxbridge::sim {
@@ -31,7 +32,7 @@ class ConnectionListener {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
-  std::size_t max_frame_bytes = 64u << 20;
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   // Frames queued on one connection beyond which it is dropped as hopelessly
   // slow.
   std::size_t max_queued_frames = 1u << 20;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "server/common/limits.h"
 
 namespace wxbridge::sim {
 
@@ -34,7 +35,7 @@ struct SimulatorConfig {
   // Number of simulated friends (persons) each account has, besides the fixed ones.
   int world_size = 5;
   // Largest inbound frame accepted (a 10 MB image is ~13.4 MB of base64 + JSON).
-  std::size_t max_frame_bytes = 64u << 20;
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
 };
 
 class Simulator {

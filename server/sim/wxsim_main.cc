@@ -14,6 +14,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "server/common/log.h"
+#include "server/common/limits.h"
 #include "server/sim/simulator.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:11001",
@@ -29,7 +30,7 @@ ABSL_FLAG(std::string, ack, "echo",
 ABSL_FLAG(int, scan_delay_ms, 300, "login walk: from the QR code (status 1) to the scan (3)");
 ABSL_FLAG(int, step_delay_ms, 100, "login walk: between statuses 3 -> 4 -> 7");
 ABSL_FLAG(int, world_size, 5, "simulated friends per account, besides the fixed contacts");
-ABSL_FLAG(int64_t, max_frame_bytes, 64 << 20,
+ABSL_FLAG(int64_t, max_frame_bytes, static_cast<int64_t>(wxbridge::kDefaultMaxFrameBytes),
           "largest inbound frame; a bigger one closes the connection");
 ABSL_FLAG(std::string, log_level, "info",
           "debug (one line per frame), info, warning, "

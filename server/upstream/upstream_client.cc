@@ -1,8 +1,8 @@
-// UpstreamClient: the policy around one UpstreamConnection at a time — the write queue,
-// reconnect with backoff, state reports, Stop. No Beast here (see upstream_connection.cc).
+// UpstreamClient: the policy around one UpstreamConnection at a time — the write queue and
+// its write timeout, reconnect with backoff, state reports, Stop. No Beast here (see
+// upstream_connection.cc).
 #include "server/upstream/upstream_client.h"
 
-#include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "server/common/log.h"
 #include "server/upstream/backoff.h"
 #include "server/upstream/upstream_connection.h"
+#include "server/upstream/write_queue.h"
 
 namespace wxbridge::upstream {
 
@@ -27,7 +28,9 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
         url_text_(RedactUrl(config_.url)),
         backoff_(BackoffPolicy{config_.backoff_initial, config_.backoff_max, Jitter::kDecorrelated},
                  MakeUnitRandom()),
-        retry_timer_(io) {}
+        retry_timer_(io),
+        write_timer_(io),
+        queue_(config_.max_queue_bytes) {}
 
   void Start() {
     if (started_ || stopped_) return;
@@ -52,7 +55,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     if (!stopped_) {
       stopped_ = true;
       retry_timer_.cancel();
-      queue_.clear();
+      queue_.Clear();
       if (connection_ && open_) {
         Log(LogLevel::kInfo, "upstream", "closing the connection to ", url_text_);
         closing_ = true;
@@ -69,27 +72,27 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   void Detach() {
     stopped_ = true;
     retry_timer_.cancel();
-    queue_.clear();
+    queue_.Clear();
     DropConnection();
   }
 
   bool connected() const { return open_ && !stopped_; }
 
-  bool Write(std::shared_ptr<const std::string> frame, uint64_t token) {
-    if (!connected() || !frame) return false;
-    queue_.push_back(QueuedFrame{std::move(frame), token});
-    if (!writing_) WriteFront();
-    return true;
+  absl::Status Write(std::shared_ptr<const std::string> frame, uint64_t token, bool first) {
+    if (stopped_) return absl::FailedPreconditionError("the upstream client has stopped");
+    if (absl::Status queued = queue_.Push(token, std::move(frame), first); !queued.ok()) {
+      return queued;
+    }
+    WriteNext();
+    return absl::OkStatus();
   }
 
+  void Withdraw(uint64_t token) { queue_.Remove(token); }
+
   std::size_t queued() const { return queue_.size(); }
+  std::size_t queued_bytes() const { return queue_.bytes(); }
 
  private:
-  struct QueuedFrame {
-    std::shared_ptr<const std::string> frame;
-    uint64_t token;
-  };
-
   void Connect() {
     Log(LogLevel::kInfo, "upstream", "connecting to ", url_text_);
     connection_ = MakeUpstreamConnection(io_, config_, *url_, tls_, ConnectionEventsForSelf());
@@ -121,21 +124,34 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     Log(LogLevel::kInfo, "upstream", "connected to ", url_text_);
     Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_CONNECTED,
          absl::StrCat("connected to ", url_text_), backoff_.attempts(), milliseconds(0));
-    // The queue is empty here (Write refuses while closed), so whatever on_connected
-    // writes is first on the wire; the read loop starts when this returns.
+    // Nothing is written before on_connected returns, so a frame it writes `first` is
+    // first on the wire; the read loop starts when this returns.
+    writes_held_ = true;
     Fire(callbacks_.on_connected);
+    writes_held_ = false;
+    WriteNext();
   }
 
-  void WriteFront() {
-    writing_ = true;
-    connection_->Write(queue_.front().frame);
+  void WriteNext() {
+    if (!open_ || stopped_ || writes_held_ || !queue_.ReadyToWrite()) return;
+    connection_->Write(queue_.StartWrite().frame);
+    // A gateway that stops reading never completes the write; without this the queue
+    // would grow until the process runs out of memory.
+    const uint64_t write = ++writes_started_;
+    write_timer_.expires_after(config_.write_timeout);
+    write_timer_.async_wait(
+        [self = shared_from_this(), write](const boost::system::error_code& ec) {
+          if (ec || write != self->writes_started_ || !self->queue_.in_flight()) return;
+          self->OnFailed(absl::StrCat("a write did not complete within ",
+                                      self->config_.write_timeout.count(),
+                                      " ms (--write_timeout): the gateway stopped reading"));
+        });
   }
 
   void OnWriteDone() {
-    const uint64_t token = queue_.front().token;
-    queue_.pop_front();
-    writing_ = false;
-    if (!queue_.empty()) WriteFront();
+    write_timer_.cancel();
+    const uint64_t token = queue_.FinishWrite();
+    WriteNext();
     Fire(callbacks_.on_written, token);
   }
 
@@ -149,9 +165,12 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     if (was_open && std::chrono::steady_clock::now() - opened_at_ >= config_.ping_interval) {
       backoff_.Reset();
     }
-    std::deque<QueuedFrame> unwritten;
-    unwritten.swap(queue_);
-    for (const QueuedFrame& queued : unwritten) Fire(callbacks_.on_write_failed, queued.token);
+    // The frame being written may or may not have reached the gateway: its owner decides.
+    if (const std::optional<uint64_t> token = queue_.in_flight()) {
+      const bool keep =
+          !stopped_ && callbacks_.resend_interrupted && callbacks_.resend_interrupted(*token);
+      queue_.InterruptWrite(keep);
+    }
     Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED, reason,
          backoff_.attempts(), milliseconds(0));
     ScheduleReconnect(reason);
@@ -192,7 +211,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     if (connection_) connection_->Abort();
     connection_.reset();
     open_ = false;
-    writing_ = false;
+    write_timer_.cancel();
   }
 
   // Every callback goes through here: after Stop nothing but `done` fires.
@@ -209,15 +228,16 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   std::shared_ptr<boost::asio::ssl::context> tls_;
   Backoff backoff_;
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer write_timer_;
+  WriteQueue queue_;
+  uint64_t writes_started_ = 0;  // tells the write timer which write it was armed for
   std::shared_ptr<UpstreamConnection> connection_;
   bool started_ = false;
   bool stopped_ = false;
   bool closing_ = false;  // Stop is waiting for the close handshake
   bool open_ = false;
-  bool writing_ = false;
+  bool writes_held_ = false;  // on_connected is running
   std::chrono::steady_clock::time_point opened_at_;
-  // Front is the frame in flight while writing_.
-  std::deque<QueuedFrame> queue_;
   std::vector<std::function<void()>> stop_waiters_;
 };
 
@@ -233,10 +253,15 @@ void UpstreamClient::Stop(std::function<void()> done) { impl_->Stop(std::move(do
 
 bool UpstreamClient::connected() const { return impl_->connected(); }
 
-bool UpstreamClient::Write(std::shared_ptr<const std::string> frame, uint64_t token) {
-  return impl_->Write(std::move(frame), token);
+absl::Status UpstreamClient::Write(std::shared_ptr<const std::string> frame, uint64_t token,
+                                   bool first) {
+  return impl_->Write(std::move(frame), token, first);
 }
 
+void UpstreamClient::Withdraw(uint64_t token) { impl_->Withdraw(token); }
+
 std::size_t UpstreamClient::queued() const { return impl_->queued(); }
+
+std::size_t UpstreamClient::queued_bytes() const { return impl_->queued_bytes(); }
 
 }  // namespace wxbridge::upstream

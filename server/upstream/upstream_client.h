@@ -1,5 +1,6 @@
-// The one WebSocket to the gateway (ws:// or wss://): connect, TLS, read loop, write
-// queue, ping, dead-peer detection, reconnect with exponential backoff and jitter.
+// The one WebSocket to the gateway (ws:// or wss://): connect, TLS, read loop, the write
+// queue (the only one: see WriteQueue), write timeout, ping, dead-peer detection,
+// reconnect with exponential backoff and jitter.
 // Knows nothing of JSON: frames are opaque text. Runs entirely on the io_context it is
 // given (one thread); every public method must be called on that thread (use
 // boost::asio::post from others). Callbacks also run on that thread.
@@ -13,8 +14,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "boost/asio/io_context.hpp"
+#include "server/common/limits.h"
 #include "wxbridge/v1/common.pb.h"
 
 namespace wxbridge::upstream {
@@ -31,7 +34,12 @@ struct UpstreamConfig {
   // Stop() waits this long for the gateway to answer the close frame.
   std::chrono::milliseconds close_timeout{1000};
   // Largest inbound frame accepted (Beast read_message_max).
-  std::size_t max_frame_bytes = 64u << 20;
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  // Request frames waiting to be written, in bytes; a frame over it is refused.
+  std::size_t max_queue_bytes = kDefaultMaxQueueBytes;
+  // A write still incomplete after this long means the gateway stopped reading: the
+  // connection is dropped (and reconnected).
+  std::chrono::milliseconds write_timeout{10000};
   // wss: verify the server certificate against the system store (off for self-signed
   // test gateways).
   bool tls_verify_peer = true;
@@ -54,21 +62,22 @@ struct UpstreamCallbacks {
   std::function<void()> on_connected;
   // One inbound frame; `binary` for binary frames.
   std::function<void(std::string frame, bool binary)> on_frame;
-  // A frame handed to Write() was written (token as given) ...
+  // A frame handed to Write() was written (token as given).
   std::function<void(uint64_t token)> on_written;
-  // ... or will never be written on this connection (it dropped first).
-  std::function<void(uint64_t token)> on_write_failed;
+  // The connection ended while this frame was being written, so the gateway may or may
+  // not have it. True: write it again first on the next connection; false (or unset):
+  // drop it.
+  std::function<bool(uint64_t token)> resend_interrupted;
   // State changes, for bridge-state events. `attempt` counts reconnect attempts;
   // `retry_in` is the backoff before the next one.
-  std::function<void(wxbridge::v1::UpstreamState state, const std::string& detail,
-                     uint32_t attempt, std::chrono::milliseconds retry_in)>
+  std::function<void(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,
+                     std::chrono::milliseconds retry_in)>
       on_state;
 };
 
 class UpstreamClient {
  public:
-  UpstreamClient(boost::asio::io_context& io, UpstreamConfig config,
-                 UpstreamCallbacks callbacks);
+  UpstreamClient(boost::asio::io_context& io, UpstreamConfig config, UpstreamCallbacks callbacks);
   // Never blocks and fires no further callback (a pending Stop's `done` still runs): an
   // open socket is closed without a close frame, so call Stop() and wait for `done` first
   // for a clean close. Call it on the io thread, or once the io_context no longer runs.
@@ -81,10 +90,16 @@ class UpstreamClient {
   void Stop(std::function<void()> done);
 
   bool connected() const;
-  // Queues a text frame. False (and nothing queued) when not connected.
-  bool Write(std::shared_ptr<const std::string> frame, uint64_t token);
-  // Frames queued and not yet written.
+  // Queues a text frame under `token` (unique while queued), connected or not: frames go
+  // out in order whenever a connection is open; `first` puts it ahead of every frame not
+  // yet being written. RESOURCE_EXHAUSTED (nothing queued) when the queue is full;
+  // FAILED_PRECONDITION after Stop.
+  absl::Status Write(std::shared_ptr<const std::string> frame, uint64_t token, bool first = false);
+  // The frame's call has ended: it is never written, unless it is being written now.
+  void Withdraw(uint64_t token);
+  // Frames queued (the one being written included) and their bytes.
   std::size_t queued() const;
+  std::size_t queued_bytes() const;
 
  private:
   class Impl;

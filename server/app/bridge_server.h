@@ -1,18 +1,18 @@
-// One wxbridge instance: the embedded simulator (when no upstream is set), the gateway
-// link, the event log and the gRPC server with reflection and health. Used by main.cc
-// and, in-process, by the integration tests.
-#ifndef WXBRIDGE_SERVER_RPC_BRIDGE_SERVER_H_
-#define WXBRIDGE_SERVER_RPC_BRIDGE_SERVER_H_
+// One wxbridge process, assembled from its BridgeConfig: the embedded simulator (when no
+// upstream is set), the event log, the gateway link, the gRPC service with reflection
+// and health. Used by main.cc and, in-process, by the integration tests.
+#ifndef WXBRIDGE_SERVER_APP_BRIDGE_SERVER_H_
+#define WXBRIDGE_SERVER_APP_BRIDGE_SERVER_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
-#include "server/rpc/bridge_config.h"
+#include "server/app/bridge_config.h"
 
-namespace wxbridge::rpc {
+namespace wxbridge::app {
 
-// The version reported in hellos and GetStatus.
+// The version reported in hellos, GetStatus and --version (CMake's project version).
 extern const char kBridgeVersion[];
 
 class BridgeServer {
@@ -20,6 +20,7 @@ class BridgeServer {
   explicit BridgeServer(BridgeConfig config);
   ~BridgeServer();  // Shutdown()s.
 
+  // Validates the config, then starts every part; the first failure is returned.
   absl::Status Start();
   // Graceful: health NOT_SERVING, new calls refused, streams finished with UNAVAILABLE,
   // in-flight calls given shutdown_grace, then the WebSocket closed with a close frame.
@@ -37,6 +38,6 @@ class BridgeServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace wxbridge::rpc
+}  // namespace wxbridge::app
 
-#endif  // WXBRIDGE_SERVER_RPC_BRIDGE_SERVER_H_
+#endif  // WXBRIDGE_SERVER_APP_BRIDGE_SERVER_H_

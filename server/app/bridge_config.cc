@@ -1,0 +1,70 @@
+#include "server/app/bridge_config.h"
+
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+
+namespace wxbridge::app {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Durations are handed to gRPC as int milliseconds and to steady_clock deadlines: keep
+// every one well inside both.
+constexpr milliseconds kLongestDuration{INT_MAX};
+
+absl::Status CheckDuration(const char* flag, milliseconds value, milliseconds least) {
+  if (value < least || value > kLongestDuration) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be between ", least.count(),
+                                                   " ms and ", kLongestDuration.count(), " ms"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSize(const char* flag, std::size_t value, std::size_t least, std::size_t most) {
+  if (value < least || value > most) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be between ", least, " and ", most));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateConfig(const BridgeConfig& config) {
+  constexpr milliseconds kOneMs{1};
+  const auto& up = config.upstream;
+  const auto& sub = config.subscribe;
+  for (absl::Status status : {
+           config.grpc.listen.empty() ? absl::InvalidArgumentError("--listen must be host:port")
+                                      : absl::OkStatus(),
+           CheckDuration("call_timeout", config.grpc.default_call_timeout, kOneMs),
+           CheckDuration("keepalive_time", config.grpc.keepalive_time, kOneMs),
+           CheckDuration("keepalive_timeout", config.grpc.keepalive_timeout, kOneMs),
+           CheckDuration("connect_timeout", up.connect_timeout, kOneMs),
+           CheckDuration("ping_interval", up.ping_interval, kOneMs),
+           CheckDuration("backoff_initial", up.backoff_initial, kOneMs),
+           CheckDuration("backoff_max", up.backoff_max, up.backoff_initial),
+           CheckDuration("write_timeout", up.write_timeout, kOneMs),
+           CheckSize("max_frame_bytes", up.max_frame_bytes, 4096, std::size_t{1} << 30),
+           CheckSize("max_queue_bytes", up.max_queue_bytes, up.max_frame_bytes,
+                     std::size_t{1} << 34),
+           CheckDuration("heartbeat", sub.default_heartbeat, sub.min_heartbeat),
+           sub.default_heartbeat > sub.max_heartbeat
+               ? absl::InvalidArgumentError(
+                     absl::StrCat("--heartbeat must be at most ", sub.max_heartbeat.count(), " ms"))
+               : absl::OkStatus(),
+           CheckSize("event_retention", config.events.capacity, 1, kMaxEventRetention),
+           CheckDuration("shutdown_grace", config.shutdown_grace, milliseconds(0)),
+           CheckDuration("sim_scan_delay", config.simulator.scan_delay, milliseconds(0)),
+           CheckSize("sim_world_size",
+                     static_cast<std::size_t>(
+                         config.simulator.world_size < 0 ? SIZE_MAX : config.simulator.world_size),
+                     0, 10000),
+       }) {
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace wxbridge::app

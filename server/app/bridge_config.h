@@ -1,0 +1,58 @@
+// Every setting of a wxbridge process, as one tree. Each default is written once, in the
+// struct that owns it (upstream::UpstreamConfig, calls::CallRunnerOptions,
+// rpc::SubscribeOptions, sim::SimulatorConfig, or here); main.cc fills the tree from
+// flags, tests fill it directly, and ValidateConfig() says what is wrong with it.
+#ifndef WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
+#define WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "server/calls/call_runner.h"
+#include "server/events/event_log.h"
+#include "server/rpc/subscribe_options.h"
+#include "server/sim/simulator.h"
+#include "server/upstream/upstream_client.h"
+
+namespace wxbridge::app {
+
+// The gRPC server's own settings.
+struct GrpcConfig {
+  // Listen address; port 0 picks a free one (BridgeServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // Applied to calls whose client sets no deadline.
+  std::chrono::milliseconds default_call_timeout{30000};
+  // Server-side keepalive: ping idle clients, drop half-open connections.
+  std::chrono::milliseconds keepalive_time{30000};
+  std::chrono::milliseconds keepalive_timeout{10000};
+};
+
+struct BridgeConfig {
+  GrpcConfig grpc;
+  // The gateway connection. An empty url starts the embedded simulator.
+  // upstream.max_frame_bytes is also the largest gRPC message and the simulator's limit.
+  upstream::UpstreamConfig upstream;
+  // calls.auth_key is the gateway authKey; with the embedded simulator an empty key
+  // means the simulator's default.
+  calls::CallRunnerOptions calls;
+  // Values only: the server assembly supplies the collaborators.
+  rpc::SubscribeOptions subscribe;
+  // events.capacity: events kept for Subscribe resumption (after_seq).
+  events::EventLogOptions events;
+  // How long shutdown waits for calls already sent upstream.
+  std::chrono::milliseconds shutdown_grace{3000};
+  // The embedded simulator (used only when upstream.url is empty).
+  sim::SimulatorConfig simulator;
+};
+
+// The largest retention accepted: the ring's slots are allocated up front.
+inline constexpr std::size_t kMaxEventRetention = std::size_t{1} << 24;
+
+// OK, or INVALID_ARGUMENT naming the setting (by its flag) and what it must be.
+absl::Status ValidateConfig(const BridgeConfig& config);
+
+}  // namespace wxbridge::app
+
+#endif  // WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_

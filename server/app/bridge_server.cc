@@ -1,0 +1,190 @@
+#include "server/app/bridge_server.h"
+
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/bridge/gateway_link.h"
+#include "server/common/log.h"
+#include "server/events/event_log.h"
+#include "server/rpc/bridge_service.h"
+#include "server/rpc/subscribe_reactor.h"
+#include "server/rpc/subscriber_registry.h"
+#include "server/rpc/wakeup_dispatcher.h"
+
+namespace wxbridge::app {
+
+const char kBridgeVersion[] = WXBRIDGE_VERSION;
+
+namespace {
+constexpr char kServiceName[] = "wxbridge.v1.BridgeService";
+// How long gRPC waits for idle client connections to leave after its GOAWAY.
+constexpr std::chrono::milliseconds kConnectionDrain{250};
+}  // namespace
+
+class BridgeServer::Impl {
+ public:
+  explicit Impl(BridgeConfig config) : config_(std::move(config)) {}
+  ~Impl() { Shutdown(); }
+
+  absl::Status Start() {
+    if (absl::Status status = ValidateConfig(config_); !status.ok()) return status;
+    if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
+    CreateEventLogAndLink();
+    CreateService();
+    if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
+    FollowUpstreamInHealth();
+    link_->Start();
+    Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
+        " (port ", port_, "), upstream ", upstream::RedactUrl(config_.upstream.url),
+        simulator_ ? " (embedded simulator)" : "");
+    return absl::OkStatus();
+  }
+
+  void Shutdown() {
+    std::lock_guard<std::mutex> lock(shutdown_mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    if (server_) {
+      server_->GetHealthCheckService()->SetServingStatus(kServiceName, false);
+      server_->GetHealthCheckService()->Shutdown();
+    }
+    if (link_) link_->RefuseNewCalls();
+    // Streams never end by themselves, and a callback server's Shutdown() waits for
+    // every one: finish them first.
+    subscribers_.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                        "wxbridge is shutting down; reconnect and resume "
+                                        "with after_seq"));
+    // Calls already sent upstream get the grace to complete; what is left then fails.
+    if (link_) {
+      link_->WaitForCalls(std::chrono::steady_clock::now() + config_.shutdown_grace);
+      link_->BeginShutdown();
+    }
+    if (server_) {
+      // Every call and stream is finishing now; the short deadline only bounds the wait
+      // for idle connections (gRPC otherwise waits the whole deadline for each).
+      server_->Shutdown(std::chrono::system_clock::now() + kConnectionDrain);
+      server_->Wait();
+    }
+    if (link_) link_->Stop();
+    if (simulator_) simulator_->Stop();
+    Log(LogLevel::kInfo, "wxbridge", "stopped");
+  }
+
+  int port() const { return port_; }
+  std::string upstream_url() const { return config_.upstream.url; }
+  sim::Simulator* simulator() { return simulator_.get(); }
+
+ private:
+  // The configured gateway, or the embedded simulator when none is.
+  absl::Status ChooseUpstream() {
+    if (!config_.upstream.url.empty()) {
+      if (config_.calls.auth_key.empty()) {
+        return absl::InvalidArgumentError(
+            "an upstream gateway needs its authKey: set WXBRIDGE_AUTH_KEY (or --auth_key)");
+      }
+      if (auto url = upstream::ParseUpstreamUrl(config_.upstream.url); !url.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("--upstream: ", url.status().message()));
+      }
+      return absl::OkStatus();
+    }
+    sim::SimulatorConfig sim_config = config_.simulator;
+    sim_config.max_frame_bytes = config_.upstream.max_frame_bytes;
+    if (config_.calls.auth_key.empty()) {
+      config_.calls.auth_key = sim_config.auth_key;
+    } else {
+      sim_config.auth_key = config_.calls.auth_key;
+    }
+    simulator_ = std::make_unique<sim::Simulator>(std::move(sim_config));
+    if (absl::Status status = simulator_->Start(); !status.ok()) return status;
+    config_.upstream.url = simulator_->url();
+    Log(LogLevel::kInfo, "wxbridge",
+        "no --upstream given: running the embedded gateway simulator at ", config_.upstream.url);
+    return absl::OkStatus();
+  }
+
+  void CreateEventLogAndLink() {
+    log_ = std::make_unique<events::EventLog>(config_.events);
+    link_ = std::make_unique<bridge::GatewayLink>(
+        bridge::GatewayLinkConfig{config_.upstream, config_.calls}, log_.get());
+  }
+
+  void CreateService() {
+    rpc::SubscribeOptions subscribe = config_.subscribe;
+    subscribe.log = log_.get();
+    subscribe.upstream_state = [link = link_.get()] { return link->state(); };
+    subscribe.bridge_version = kBridgeVersion;
+    subscribe.wakeups = &wakeups_;
+    rpc::ServiceOptions options;
+    options.default_call_timeout = config_.grpc.default_call_timeout;
+    options.max_frame_bytes = config_.upstream.max_frame_bytes;
+    options.embedded_simulator = simulator_ != nullptr;
+    options.bridge_version = kBridgeVersion;
+    service_ = std::make_unique<rpc::BridgeServiceImpl>(link_.get(), log_.get(), &subscribers_,
+                                                        options, subscribe);
+  }
+
+  absl::Status StartGrpcServer() {
+    // Without this call the linker drops the reflection library (--as-needed).
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(config_.grpc.listen, grpc::InsecureServerCredentials(), &port_);
+    // gRPC sets SO_REUSEPORT by default: a second wxbridge on the same port would start
+    // and silently share the clients. Fail its start instead.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    const int max_message = static_cast<int>(config_.upstream.max_frame_bytes);
+    builder.SetMaxReceiveMessageSize(max_message);
+    builder.SetMaxSendMessageSize(max_message);
+    // gRPC's defaults ping after 2 h and refuse client pings more often than every 5 min.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                               static_cast<int>(config_.grpc.keepalive_time.count()));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                               static_cast<int>(config_.grpc.keepalive_timeout.count()));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    if (!server_ || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen,
+                                                 " (in use, or not a local address?)"));
+    }
+    return absl::OkStatus();
+  }
+
+  // The service is SERVING exactly while the upstream is connected.
+  void FollowUpstreamInHealth() {
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    health->SetServingStatus(kServiceName, false);
+    link_->SetStateListener([health](wxbridge::v1::UpstreamState state) {
+      health->SetServingStatus(kServiceName, state == wxbridge::v1::UPSTREAM_STATE_CONNECTED);
+    });
+  }
+
+  BridgeConfig config_;
+  rpc::WakeupDispatcher wakeups_;  // declared first: outlives the log and every stream
+  std::unique_ptr<sim::Simulator> simulator_;
+  std::unique_ptr<events::EventLog> log_;
+  std::unique_ptr<bridge::GatewayLink> link_;
+  rpc::SubscriberRegistry subscribers_;
+  std::unique_ptr<rpc::BridgeServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::mutex shutdown_mutex_;
+  bool shut_down_ = false;
+};
+
+BridgeServer::BridgeServer(BridgeConfig config)
+    : impl_(std::make_unique<Impl>(std::move(config))) {}
+BridgeServer::~BridgeServer() = default;
+absl::Status BridgeServer::Start() { return impl_->Start(); }
+void BridgeServer::Shutdown() { impl_->Shutdown(); }
+int BridgeServer::port() const { return impl_->port(); }
+std::string BridgeServer::upstream_url() const { return impl_->upstream_url(); }
+sim::Simulator* BridgeServer::simulator() { return impl_->simulator(); }
+
+}  // namespace wxbridge::app

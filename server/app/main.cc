@@ -1,0 +1,211 @@
+// wxbridge: flags, wiring, signals; nothing else.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/app/bridge_config.h"
+#include "server/app/bridge_server.h"
+#include "server/common/fd_limit.h"
+#include "server/common/log.h"
+
+namespace {
+
+using wxbridge::app::BridgeConfig;
+
+// Flag defaults are read from a default BridgeConfig: each is written once, there.
+const BridgeConfig& Defaults() {
+  static const BridgeConfig* defaults = new BridgeConfig();
+  return *defaults;
+}
+
+absl::Duration Dur(std::chrono::milliseconds ms) { return absl::Milliseconds(ms.count()); }
+
+int64_t Bytes(std::size_t bytes) { return static_cast<int64_t>(bytes); }
+
+}  // namespace
+
+ABSL_FLAG(std::string, listen, Defaults().grpc.listen,
+          "gRPC listen address host:port (port 0 picks a free one)");
+ABSL_FLAG(std::string, upstream, "",
+          "gateway WebSocket URL, ws://host:port/path or wss://…; empty runs the embedded "
+          "gateway simulator");
+ABSL_FLAG(std::string, auth_key, "",
+          "gateway authKey; prefer the WXBRIDGE_AUTH_KEY environment variable (flags are "
+          "visible in ps). Never logged.");
+ABSL_FLAG(bool, tls_verify, Defaults().upstream.tls_verify_peer,
+          "verify the wss:// gateway's certificate");
+ABSL_FLAG(absl::Duration, call_timeout, Dur(Defaults().grpc.default_call_timeout),
+          "deadline for calls whose client sets none");
+ABSL_FLAG(absl::Duration, heartbeat, Dur(Defaults().subscribe.default_heartbeat),
+          "Subscribe heartbeat interval (a stream may ask for its own)");
+ABSL_FLAG(int64_t, max_frame_bytes, Bytes(Defaults().upstream.max_frame_bytes),
+          "largest gateway frame and gRPC message, in bytes (a 10 MB image needs ~14 MB)");
+ABSL_FLAG(int64_t, max_queue_bytes, Bytes(Defaults().upstream.max_queue_bytes),
+          "request frames waiting for the gateway, in bytes; calls beyond it fail "
+          "RESOURCE_EXHAUSTED (at least --max_frame_bytes)");
+ABSL_FLAG(absl::Duration, write_timeout, Dur(Defaults().upstream.write_timeout),
+          "a write to the gateway not done after this long drops the connection (the "
+          "gateway stopped reading)");
+ABSL_FLAG(int64_t, event_retention, Bytes(Defaults().events.capacity),
+          "events kept for Subscribe resumption (after_seq)");
+ABSL_FLAG(absl::Duration, connect_timeout, Dur(Defaults().upstream.connect_timeout),
+          "upstream connect+handshake timeout");
+ABSL_FLAG(absl::Duration, ping_interval, Dur(Defaults().upstream.ping_interval),
+          "upstream WebSocket ping after this much silence; no answer within it again "
+          "means the connection is dead");
+ABSL_FLAG(absl::Duration, backoff_initial, Dur(Defaults().upstream.backoff_initial),
+          "first reconnect delay (exponential, with jitter)");
+ABSL_FLAG(absl::Duration, backoff_max, Dur(Defaults().upstream.backoff_max),
+          "longest reconnect delay");
+ABSL_FLAG(absl::Duration, keepalive_time, Dur(Defaults().grpc.keepalive_time),
+          "gRPC server keepalive ping interval");
+ABSL_FLAG(absl::Duration, keepalive_timeout, Dur(Defaults().grpc.keepalive_timeout),
+          "gRPC keepalive ping timeout; a client silent this long is dropped");
+ABSL_FLAG(absl::Duration, shutdown_grace, Dur(Defaults().shutdown_grace),
+          "on SIGINT/SIGTERM, how long in-flight calls may finish");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning, error or off");
+ABSL_FLAG(std::string, sim_ack, "echo",
+          "embedded simulator: replies echo msgId (echo) or not (none)");
+ABSL_FLAG(absl::Duration, sim_scan_delay, absl::Seconds(2),
+          "embedded simulator: time from QR code to the simulated scan");
+ABSL_FLAG(int, sim_world_size, Defaults().simulator.world_size,
+          "embedded simulator: simulated friends per account");
+
+namespace {
+
+std::chrono::milliseconds Ms(absl::Duration d) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(d));
+}
+
+// absl's own --help lists only flags of a file named after the binary and exits 1; an
+// operator asking for help gets every wxbridge flag and success.
+bool HelpRequested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-help" || arg == "-h" || arg == "--helpfull") return true;
+  }
+  return false;
+}
+
+void PrintHelp() {
+  std::map<std::string, const absl::CommandLineFlag*> ours;  // sorted by name
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(__FILE__, flag->Filename())) ours.emplace(std::string(name), flag);
+  }
+  std::cout << absl::ProgramUsageMessage() << "\n\nFlags:\n";
+  for (const auto& [name, flag] : ours) {
+    std::cout << "  --" << name << " (" << flag->Help() << "); default: " << flag->DefaultValue()
+              << "\n";
+  }
+}
+
+// A negative byte count would wrap to a huge size_t; -1 keeps it below every minimum.
+std::size_t Size(int64_t value) { return value < 0 ? 0 : static_cast<std::size_t>(value); }
+
+// The whole configuration from flags and the environment, validated.
+absl::StatusOr<BridgeConfig> ConfigFromFlags() {
+  BridgeConfig config;
+  config.grpc.listen = absl::GetFlag(FLAGS_listen);
+  config.grpc.default_call_timeout = Ms(absl::GetFlag(FLAGS_call_timeout));
+  config.grpc.keepalive_time = Ms(absl::GetFlag(FLAGS_keepalive_time));
+  config.grpc.keepalive_timeout = Ms(absl::GetFlag(FLAGS_keepalive_timeout));
+
+  config.upstream.url = absl::GetFlag(FLAGS_upstream);
+  config.upstream.tls_verify_peer = absl::GetFlag(FLAGS_tls_verify);
+  config.upstream.max_frame_bytes = Size(absl::GetFlag(FLAGS_max_frame_bytes));
+  config.upstream.max_queue_bytes = Size(absl::GetFlag(FLAGS_max_queue_bytes));
+  config.upstream.write_timeout = Ms(absl::GetFlag(FLAGS_write_timeout));
+  config.upstream.connect_timeout = Ms(absl::GetFlag(FLAGS_connect_timeout));
+  config.upstream.ping_interval = Ms(absl::GetFlag(FLAGS_ping_interval));
+  config.upstream.backoff_initial = Ms(absl::GetFlag(FLAGS_backoff_initial));
+  config.upstream.backoff_max = Ms(absl::GetFlag(FLAGS_backoff_max));
+
+  config.calls.auth_key = absl::GetFlag(FLAGS_auth_key);
+  if (config.calls.auth_key.empty()) {
+    if (const char* env = std::getenv("WXBRIDGE_AUTH_KEY")) config.calls.auth_key = env;
+  }
+  config.subscribe.default_heartbeat = Ms(absl::GetFlag(FLAGS_heartbeat));
+  config.events.capacity = Size(absl::GetFlag(FLAGS_event_retention));
+  config.shutdown_grace = Ms(absl::GetFlag(FLAGS_shutdown_grace));
+
+  const std::string sim_ack = absl::GetFlag(FLAGS_sim_ack);
+  if (sim_ack != "echo" && sim_ack != "none") {
+    return absl::InvalidArgumentError("--sim_ack must be echo or none");
+  }
+  config.simulator.ack_mode =
+      sim_ack == "echo" ? wxbridge::sim::AckMode::kEcho : wxbridge::sim::AckMode::kNone;
+  config.simulator.scan_delay = Ms(absl::GetFlag(FLAGS_sim_scan_delay));
+  config.simulator.world_size = absl::GetFlag(FLAGS_sim_world_size);
+  if (absl::Status status = wxbridge::app::ValidateConfig(config); !status.ok()) {
+    return status;
+  }
+  return config;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "wxbridge: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "wxbridge: a typed gRPC API (wxbridge.v1.BridgeService) in front of the WeChat-bot "
+      "gateway WebSocket.\nUsage: wxbridge [--upstream=ws://host:port/ws] [--listen=…]\n"
+      "Without --upstream it runs its embedded gateway simulator.\n"
+      "Environment: WXBRIDGE_AUTH_KEY (the gateway authKey).");
+  if (HelpRequested(argc, argv)) {
+    PrintHelp();
+    return 0;
+  }
+  absl::ParseCommandLine(argc, argv);
+  // Debian's abseil is built with its debug checks on: every absl::Mutex operation (gRPC
+  // takes many per call) would also update a global lock-order graph.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+
+  wxbridge::LogLevel level;
+  if (!wxbridge::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log_level must be debug, info, warning, error or off");
+  }
+  wxbridge::SetLogLevel(level);
+  absl::StatusOr<BridgeConfig> config = ConfigFromFlags();
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+  const bool embedded = config->upstream.url.empty();
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const int64_t open_files = wxbridge::RaiseOpenFileLimit();
+  wxbridge::Log(wxbridge::LogLevel::kDebug, "wxbridge", "open file limit ", open_files);
+
+  const std::string listen = config->grpc.listen;
+  wxbridge::app::BridgeServer server(*std::move(config));
+  if (absl::Status status = server.Start(); !status.ok())
+    return Fail(std::string(status.message()));
+  std::printf("wxbridge %s listening on %s (port %d); upstream %s\n", wxbridge::app::kBridgeVersion,
+              listen.c_str(), server.port(), embedded ? "embedded simulator" : "gateway");
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number, ": shutting down");
+  server.Shutdown();
+  return 0;
+}

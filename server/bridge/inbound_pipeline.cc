@@ -1,0 +1,30 @@
+#include "server/bridge/inbound_pipeline.h"
+
+#include <utility>
+
+#include "server/common/log.h"
+#include "server/protocol/frame_decoder.h"
+
+namespace wxbridge::bridge {
+
+InboundPipeline::InboundPipeline(events::EventLog* log, AccountBook* accounts,
+                                 calls::CallRunner* calls)
+    : log_(log), accounts_(accounts), calls_(calls) {}
+
+events::StoredEventPtr InboundPipeline::OnFrame(std::string_view frame, bool binary) {
+  frames_received_++;
+  wxbridge::v1::Event event =
+      binary ? protocol::DecodeBinaryFrame(frame) : protocol::DecodeFrame(frame);
+  if (event.has_unrecognized()) {
+    frames_unrecognized_++;
+    Log(LogLevel::kWarning, "gateway", "unrecognized frame (",
+        wxbridge::v1::UnrecognizedReason_Name(event.unrecognized().reason()),
+        "): ", event.unrecognized().detail());
+  }
+  events::StoredEventPtr stored = log_->Append(std::move(event));
+  accounts_->Observe(stored->event());
+  calls_->OnEvent(stored);
+  return stored;
+}
+
+}  // namespace wxbridge::bridge

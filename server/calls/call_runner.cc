@@ -1,0 +1,162 @@
+#include "server/calls/call_runner.h"
+
+#include <random>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "boost/asio/post.hpp"
+#include "server/common/log.h"
+#include "server/protocol/frame_encoder.h"
+
+namespace wxbridge::calls {
+namespace {
+
+// A per-process prefix keeps cmdIds unique across bridge restarts.
+std::string RandomCmdIdPrefix() {
+  std::random_device device;
+  return absl::StrFormat("wxb-%08x-", device());
+}
+
+}  // namespace
+
+CallRunner::CallRunner(boost::asio::io_context& io, CallRunnerOptions options,
+                       CallRunnerHooks hooks)
+    : io_(io),
+      options_(std::move(options)),
+      hooks_(std::move(hooks)),
+      cmd_id_prefix_(RandomCmdIdPrefix()) {}
+
+CallRunner::~CallRunner() = default;
+
+protocol::FrameStamp CallRunner::NextStamp() {
+  protocol::FrameStamp stamp;
+  stamp.msg_id = next_msg_id_.fetch_add(1);
+  stamp.cmd_id = absl::StrCat(cmd_id_prefix_, stamp.msg_id);
+  return stamp;
+}
+
+uint64_t CallRunner::Start(absl::StatusOr<protocol::Command> command, Clock::time_point deadline,
+                           CallDone done) {
+  if (!command.ok()) {
+    Count(false);
+    CallResult refused;
+    refused.status = command.status();
+    done(std::move(refused));
+    return 0;
+  }
+  {
+    std::lock_guard<std::mutex> lock(in_flight_mutex_);
+    ++in_flight_;
+  }
+  protocol::FrameStamp stamp = NextStamp();
+  const uint64_t id = stamp.msg_id;
+  auto frame = std::make_shared<const std::string>(
+      protocol::EncodeFrame(*command, options_.auth_key, stamp));
+  boost::asio::post(io_, [this, command = *std::move(command), stamp = std::move(stamp),
+                          frame = std::move(frame), deadline, done = std::move(done)]() mutable {
+    Register(std::move(command), std::move(stamp), std::move(frame), deadline,
+             /*internal=*/false, std::move(done));
+  });
+  return id;
+}
+
+void CallRunner::Register(protocol::Command command, protocol::FrameStamp stamp,
+                          std::shared_ptr<const std::string> frame, Clock::time_point deadline,
+                          bool internal, CallDone done) {
+  const uint64_t id = stamp.msg_id;
+  table_.Add(stamp, command, [this, id, internal, done = std::move(done)](CallResult result) {
+    Finish(id, internal, std::move(result), done);
+  });
+  if (absl::Status admitted = hooks_.admit ? hooks_.admit() : absl::OkStatus(); !admitted.ok()) {
+    table_.Fail(id, admitted);
+    return;
+  }
+  Pending& pending = pending_[id];
+  pending.deadline = deadline;
+  pending.internal = internal;
+  pending.timer = std::make_unique<boost::asio::steady_timer>(io_, deadline);
+  pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
+    if (!ec) table_.Expire(id, hooks_.unsent_status());
+  });
+  if (absl::Status queued = hooks_.enqueue(id, std::move(frame), internal); !queued.ok()) {
+    table_.Fail(id, queued);
+  }
+}
+
+void CallRunner::Finish(uint64_t request_id, bool internal, CallResult result,
+                        const CallDone& done) {
+  pending_.erase(request_id);  // cancels the deadline timer
+  if (hooks_.withdraw) hooks_.withdraw(request_id);
+  ack_mode_ = table_.ack_mode();
+  if (internal) {
+    done(std::move(result));
+    return;
+  }
+  Count(result.status.ok());
+  done(std::move(result));
+  std::lock_guard<std::mutex> lock(in_flight_mutex_);
+  if (--in_flight_ == 0) all_done_.notify_all();
+}
+
+void CallRunner::Count(bool ok) { (ok ? succeeded_ : failed_)++; }
+
+void CallRunner::Cancel(uint64_t request_id) {
+  if (request_id == 0) return;
+  boost::asio::post(io_, [this, request_id] {
+    table_.Fail(request_id, absl::CancelledError("the client cancelled the call"));
+  });
+}
+
+bool CallRunner::WaitForCalls(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(in_flight_mutex_);
+  return all_done_.wait_until(lock, deadline, [this] { return in_flight_ == 0; });
+}
+
+void CallRunner::OnConnected() {
+  table_.ResetAckMode();
+  ack_mode_ = table_.ack_mode();
+  // Code 100 goes first on every connection; its reply (if echoed) teaches the ack mode.
+  protocol::Command rebind = protocol::RebindCommand();
+  protocol::FrameStamp stamp = NextStamp();
+  auto frame =
+      std::make_shared<const std::string>(protocol::EncodeFrame(rebind, options_.auth_key, stamp));
+  Register(std::move(rebind), std::move(stamp), std::move(frame),
+           Clock::now() + options_.rebind_timeout, /*internal=*/true, [](CallResult result) {
+             Log(LogLevel::kDebug, "gateway",
+                 "re-bind (code 100) completed: ", result.status.ToString());
+           });
+}
+
+void CallRunner::OnWritten(uint64_t request_id) {
+  table_.OnWritten(request_id);
+  ack_mode_ = table_.ack_mode();
+}
+
+bool CallRunner::ResendInterrupted(uint64_t request_id) {
+  auto it = pending_.find(request_id);
+  // A re-bind is never resent: every connection sends its own.
+  if (it == pending_.end() || it->second.internal || Clock::now() >= it->second.deadline) {
+    return false;
+  }
+  table_.MarkResent(request_id);
+  return true;
+}
+
+void CallRunner::OnEvent(const events::StoredEventPtr& event) {
+  table_.OnEvent(event);
+  ack_mode_ = table_.ack_mode();
+}
+
+void CallRunner::FailAll(const absl::Status& status) { table_.FailAll(status); }
+
+CallCounters CallRunner::counters() const {
+  CallCounters counters;
+  counters.succeeded = succeeded_.load();
+  counters.failed = failed_.load();
+  std::lock_guard<std::mutex> lock(in_flight_mutex_);
+  counters.in_flight = in_flight_;
+  return counters;
+}
+
+}  // namespace wxbridge::calls
