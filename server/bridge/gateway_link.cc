@@ -129,6 +129,12 @@ absl::Status GatewayLink::Admit() const {
 }
 
 absl::Status GatewayLink::UnavailableStatus() const {
+  if (state_.load() == wxbridge::v1::UPSTREAM_STATE_CONNECTED) {
+    return absl::UnavailableError(
+        absl::StrCat("the gateway did not take the request before the call's deadline (",
+                     upstream_->queued(), " frames, ", upstream_->queued_bytes(),
+                     " bytes waiting to be written): it is reading slowly or not at all"));
+  }
   return absl::UnavailableError(absl::StrCat(
       "the gateway was not reachable before the call's deadline (upstream ",
       StateName(state_.load()), last_attempt_ ? absl::StrCat(", attempt ", last_attempt_) : "",
@@ -193,6 +199,9 @@ void GatewayLink::FillStatus(wxbridge::v1::GetStatusResponse* response) const {
   counters->set_calls_failed(calls.failed);
   counters->set_reconnects(reconnects_);
   counters->set_frames_unrecognized(inbound_.frames_unrecognized());
+  counters->set_frames_queued(upstream_->queued());
+  counters->set_bytes_queued(upstream_->queued_bytes());
+  counters->set_calls_in_flight(calls.in_flight);
 }
 
 }  // namespace wxbridge::bridge

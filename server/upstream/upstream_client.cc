@@ -194,6 +194,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     Log(LogLevel::kInfo, "upstream", "closed the connection to ", url_text_);
     closing_ = false;
     open_ = false;
+    write_timer_.cancel();  // a pending timer would keep the io_context running
     connection_.reset();
     std::vector<std::function<void()>> waiters;
     waiters.swap(stop_waiters_);

@@ -9,9 +9,9 @@ namespace wxbridge::upstream {
 absl::Status WriteQueue::Push(uint64_t token, std::shared_ptr<const std::string> frame,
                               bool first) {
   const std::size_t size = frame ? frame->size() : 0;
-  if (bytes_ + size > max_bytes_) {
+  if (bytes() + size > max_bytes_) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "the gateway write queue is full (", entries_.size(), " frames, ", bytes_,
+        "the gateway write queue is full (", entries_.size(), " frames, ", bytes(),
         " bytes waiting; this frame has ", size, " bytes; limit --max_queue_bytes=", max_bytes_,
         "): the gateway is not reading fast enough"));
   }
@@ -23,7 +23,8 @@ absl::Status WriteQueue::Push(uint64_t token, std::shared_ptr<const std::string>
   }
   auto it = entries_.insert(where, Entry{token, std::move(frame), false});
   by_token_[token] = it;
-  bytes_ += size;
+  bytes_.fetch_add(size, std::memory_order_relaxed);
+  size_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -65,11 +66,13 @@ std::optional<uint64_t> WriteQueue::in_flight() const {
 void WriteQueue::Clear() {
   entries_.clear();
   by_token_.clear();
-  bytes_ = 0;
+  bytes_.store(0, std::memory_order_relaxed);
+  size_.store(0, std::memory_order_relaxed);
 }
 
 void WriteQueue::Erase(List::iterator it) {
-  bytes_ -= it->frame ? it->frame->size() : 0;
+  bytes_.fetch_sub(it->frame ? it->frame->size() : 0, std::memory_order_relaxed);
+  size_.fetch_sub(1, std::memory_order_relaxed);
   by_token_.erase(it->token);
   entries_.erase(it);
 }

@@ -1,10 +1,12 @@
 // The only place a request frame waits before the gateway reads it. Frames leave in
 // order, one in flight at a time; a frame leaves early when its call ends (Remove), so a
 // call that failed is never written afterwards. Bounded in bytes: a frame that would take
-// it over the bound is refused. Single-threaded (the upstream I/O thread).
+// it over the bound is refused. Single-threaded (the upstream I/O thread), except size()
+// and bytes().
 #ifndef WXBRIDGE_SERVER_UPSTREAM_WRITE_QUEUE_H_
 #define WXBRIDGE_SERVER_UPSTREAM_WRITE_QUEUE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -48,8 +50,9 @@ class WriteQueue {
   std::optional<uint64_t> in_flight() const;
 
   void Clear();
-  std::size_t size() const { return entries_.size(); }
-  std::size_t bytes() const { return bytes_; }
+  // These two may be read from any thread.
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
   std::size_t max_bytes() const { return max_bytes_; }
 
  private:
@@ -57,7 +60,8 @@ class WriteQueue {
   void Erase(List::iterator it);
 
   const std::size_t max_bytes_;
-  std::size_t bytes_ = 0;
+  std::atomic<std::size_t> size_{0};
+  std::atomic<std::size_t> bytes_{0};
   List entries_;
   std::unordered_map<uint64_t, List::iterator> by_token_;
 };
