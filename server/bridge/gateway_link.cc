@@ -31,8 +31,8 @@ GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
                  [this](uint64_t id, std::shared_ptr<const std::string> frame, bool first) {
                    return upstream_->Write(std::move(frame), id, first);
                  },
-                 [this](uint64_t id) { upstream_->Withdraw(id); }, [this] { return Admit(); },
-                 [this] { return UnavailableStatus(); }}),
+                 [this](uint64_t id) { return upstream_->Withdraw(id); },
+                 [this] { return Admit(); }, [this] { return UnavailableStatus(); }}),
       inbound_(log, &accounts_, &calls_) {
   upstream::UpstreamCallbacks callbacks;
   callbacks.on_connected = [this] { calls_.OnConnected(); };

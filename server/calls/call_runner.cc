@@ -77,16 +77,23 @@ void CallRunner::Register(protocol::Command command, protocol::FrameStamp stamp,
   pending.internal = internal;
   pending.timer = std::make_unique<boost::asio::steady_timer>(io_, deadline);
   pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
-    if (!ec) table_.Expire(id, hooks_.unsent_status());
+    if (!ec) OnDeadline(id);
   });
   if (absl::Status queued = hooks_.enqueue(id, std::move(frame), internal); !queued.ok()) {
     table_.Fail(id, queued);
   }
 }
 
+void CallRunner::OnDeadline(uint64_t request_id) {
+  // A frame already being written cannot be taken back: the call is not "unsent".
+  const bool unsent = !table_.IsWritten(request_id) && hooks_.withdraw(request_id);
+  table_.Expire(request_id, unsent, hooks_.unsent_status());
+}
+
 void CallRunner::Finish(uint64_t request_id, bool internal, CallResult result,
                         const CallDone& done) {
   pending_.erase(request_id);  // cancels the deadline timer
+  if (request_id == rebind_id_) rebind_id_ = 0;
   if (hooks_.withdraw) hooks_.withdraw(request_id);
   ack_mode_ = table_.ack_mode();
   if (internal) {
@@ -114,6 +121,10 @@ bool CallRunner::WaitForCalls(Clock::time_point deadline) {
 }
 
 void CallRunner::OnConnected() {
+  // A re-bind the previous connection never wrote is superseded by this one's.
+  if (rebind_id_ != 0) {
+    table_.Fail(rebind_id_, absl::UnavailableError("superseded by a new connection's re-bind"));
+  }
   table_.ResetAckMode();
   ack_mode_ = table_.ack_mode();
   // Code 100 goes first on every connection; its reply (if echoed) teaches the ack mode.
@@ -121,6 +132,7 @@ void CallRunner::OnConnected() {
   protocol::FrameStamp stamp = NextStamp();
   auto frame =
       std::make_shared<const std::string>(protocol::EncodeFrame(rebind, options_.auth_key, stamp));
+  rebind_id_ = stamp.msg_id;
   Register(std::move(rebind), std::move(stamp), std::move(frame),
            Clock::now() + options_.rebind_timeout, /*internal=*/true, [](CallResult result) {
              Log(LogLevel::kDebug, "gateway",

@@ -36,8 +36,9 @@ struct CallRunnerHooks {
   std::function<absl::Status(uint64_t request_id, std::shared_ptr<const std::string> frame,
                              bool first)>
       enqueue;
-  // The call has ended: its frame must not be written any more.
-  std::function<void(uint64_t request_id)> withdraw;
+  // The call has ended: its frame must not be written any more. False when that is too
+  // late: the frame is being written (or already was).
+  std::function<bool(uint64_t request_id)> withdraw;
   // Asked as each call starts; a non-OK status (shutting down, authKey refused) ends it.
   std::function<absl::Status()> admit;
   // The status of a call whose deadline came before its frame was written.
@@ -99,6 +100,7 @@ class CallRunner {
   };
 
   protocol::FrameStamp NextStamp();
+  void OnDeadline(uint64_t request_id);
   void Register(protocol::Command command, protocol::FrameStamp stamp,
                 std::shared_ptr<const std::string> frame, Clock::time_point deadline, bool internal,
                 CallDone done);
@@ -122,6 +124,7 @@ class CallRunner {
   // I/O thread only.
   CallTable table_;
   std::unordered_map<uint64_t, Pending> pending_;
+  uint64_t rebind_id_ = 0;  // the current connection's re-bind, while it waits
 };
 
 }  // namespace wxbridge::calls

@@ -164,12 +164,18 @@ bool CallTable::Answer(CallMap::iterator it, const events::StoredEventPtr& store
   return true;
 }
 
-void CallTable::Expire(uint64_t msg_id, const absl::Status& unsent_status) {
+void CallTable::Expire(uint64_t msg_id, bool unsent, const absl::Status& unsent_status) {
   auto it = calls_.find(msg_id);
   if (it == calls_.end()) return;
   const Call& call = it->second;
-  if (!call.written) {
+  if (!call.written && unsent) {
     Complete(it, unsent_status, wxbridge::v1::COMPLETION_UNSPECIFIED, 0);
+  } else if (!call.written) {
+    Complete(it,
+             absl::DeadlineExceededError(absl::StrCat(
+                 "the deadline came while the frame of code ", call.code, " (request_id ",
+                 call.stamp.msg_id, ") was being written: the gateway may still receive it")),
+             wxbridge::v1::COMPLETION_UNSPECIFIED, 0);
   } else if (call.rule == CorrelationRule::kContacts) {
     Complete(it, absl::OkStatus(), wxbridge::v1::COMPLETION_PARTIAL, 0);
   } else if (call.rule == CorrelationRule::kOnWrite) {

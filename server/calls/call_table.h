@@ -46,9 +46,11 @@ class CallTable {
   void OnWritten(uint64_t msg_id);
   // Every inbound event; completes the calls it answers.
   void OnEvent(const events::StoredEventPtr& event);
-  // The call's wait is over. A call whose frame was never written completes with
-  // `unsent_status`; GetContacts returns what arrived; others fail DEADLINE_EXCEEDED.
-  void Expire(uint64_t msg_id, const absl::Status& unsent_status);
+  // The call's wait is over. A call whose frame will never be written (`unsent`)
+  // completes with `unsent_status`; one whose frame was still being written fails
+  // DEADLINE_EXCEEDED saying so; GetContacts returns what arrived; others fail
+  // DEADLINE_EXCEEDED.
+  void Expire(uint64_t msg_id, bool unsent, const absl::Status& unsent_status);
   // Completes the call with `status` (cancelled, refused), if it is still outstanding.
   void Fail(uint64_t msg_id, const absl::Status& status);
   // Completes every outstanding call with `status` (auth rejected, shutdown).

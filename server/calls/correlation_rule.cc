@@ -6,18 +6,24 @@ namespace wxbridge::calls {
 
 CorrelationRule RuleForCode(int code) {
   switch (code) {
-    case protocol::kLogin: return CorrelationRule::kLoginStatus;
-    case protocol::kLogout: return CorrelationRule::kLogoutStatus;
-    case protocol::kGetContacts: return CorrelationRule::kContacts;
+    case protocol::kLogin:
+      return CorrelationRule::kLoginStatus;
+    case protocol::kLogout:
+      return CorrelationRule::kLogoutStatus;
+    case protocol::kGetContacts:
+      return CorrelationRule::kContacts;
     case protocol::kKickGroupMember:
-    case protocol::kInviteToGroup: return CorrelationRule::kGroupChange;
+    case protocol::kInviteToGroup:
+      return CorrelationRule::kGroupChange;
     case protocol::kRebind:
     case protocol::kSendText:
     case protocol::kSendLink:
     case protocol::kAcceptFriend:
     case protocol::kSendImage:
-    case protocol::kAddFriend: return CorrelationRule::kOnWrite;
-    default: return CorrelationRule::kEchoOnly;
+    case protocol::kAddFriend:
+      return CorrelationRule::kOnWrite;
+    default:
+      return CorrelationRule::kEchoOnly;
   }
 }
 

@@ -87,7 +87,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     return absl::OkStatus();
   }
 
-  void Withdraw(uint64_t token) { queue_.Remove(token); }
+  bool Withdraw(uint64_t token) { return queue_.Remove(token) || queue_.in_flight() != token; }
 
   std::size_t queued() const { return queue_.size(); }
   std::size_t queued_bytes() const { return queue_.bytes(); }
@@ -259,7 +259,7 @@ absl::Status UpstreamClient::Write(std::shared_ptr<const std::string> frame, uin
   return impl_->Write(std::move(frame), token, first);
 }
 
-void UpstreamClient::Withdraw(uint64_t token) { impl_->Withdraw(token); }
+bool UpstreamClient::Withdraw(uint64_t token) { return impl_->Withdraw(token); }
 
 std::size_t UpstreamClient::queued() const { return impl_->queued(); }
 

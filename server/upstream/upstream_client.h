@@ -96,7 +96,8 @@ class UpstreamClient {
   // FAILED_PRECONDITION after Stop.
   absl::Status Write(std::shared_ptr<const std::string> frame, uint64_t token, bool first = false);
   // The frame's call has ended: it is never written, unless it is being written now.
-  void Withdraw(uint64_t token);
+  // True when it left the queue (or was not there); false when it is being written.
+  bool Withdraw(uint64_t token);
   // Frames queued (the one being written included) and their bytes; any thread.
   std::size_t queued() const;
   std::size_t queued_bytes() const;

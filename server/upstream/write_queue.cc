@@ -15,6 +15,9 @@ absl::Status WriteQueue::Push(uint64_t token, std::shared_ptr<const std::string>
         " bytes waiting; this frame has ", size, " bytes; limit --max_queue_bytes=", max_bytes_,
         "): the gateway is not reading fast enough"));
   }
+  if (by_token_.count(token)) {
+    return absl::AlreadyExistsError(absl::StrCat("frame ", token, " is queued already"));
+  }
   auto where = entries_.begin();
   if (!first) {
     where = entries_.end();

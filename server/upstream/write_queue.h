@@ -29,9 +29,9 @@ class WriteQueue {
 
   explicit WriteQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // Queues `frame` under `token` (unique among queued frames), at the back or, with
-  // `first`, ahead of every frame not yet in flight. RESOURCE_EXHAUSTED, and nothing
-  // queued, when the queue would then hold more than max_bytes.
+  // Queues `frame` under `token`, at the back or, with `first`, ahead of every frame not
+  // yet in flight. RESOURCE_EXHAUSTED, and nothing queued, when the queue would then
+  // hold more than max_bytes; ALREADY_EXISTS when `token` is queued already.
   absl::Status Push(uint64_t token, std::shared_ptr<const std::string> frame, bool first = false);
   // Removes a frame that is not in flight; false when there is none under `token` (or it
   // is already being written, which cannot be undone).

@@ -19,6 +19,7 @@
 
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/events/event_log.h"
@@ -30,6 +31,7 @@ namespace {
 using nlohmann::json;
 using Clock = CallRunner::Clock;
 using namespace std::chrono_literals;
+using ::testing::HasSubstr;
 
 constexpr char kAuthKey[] = "test-auth-key";
 constexpr char kAccount[] = "wxid_account";
@@ -94,6 +96,7 @@ class CallRunnerTest : public ::testing::Test {
       waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
                                     [id](const Queued& q) { return q.id == id; }),
                      waiting_.end());
+      return id != being_written_;
     };
     hooks.admit = [this] { return admit_status_; };
     hooks.unsent_status = [this] { return unsent_status_; };
@@ -124,6 +127,14 @@ class CallRunnerTest : public ::testing::Test {
       io_.run_one_for(10ms);
     }
     return true;
+  }
+
+  // The socket starts writing the next waiting frame and does not finish; returns its id.
+  uint64_t StartWriting() {
+    if (waiting_.empty()) return 0;
+    being_written_ = waiting_.front().id;
+    waiting_.pop_front();
+    return being_written_;
   }
 
   // The gateway socket writes the next waiting frame; returns its id (0: none waits).
@@ -199,6 +210,7 @@ class CallRunnerTest : public ::testing::Test {
   int enqueue_calls_ = 0;
   std::vector<Queued> enqueued_;  // every frame queued, in order
   std::deque<Queued> waiting_;    // queued, not yet written, not withdrawn
+  uint64_t being_written_ = 0;    // left waiting_, write not finished
   std::vector<uint64_t> withdrawn_;
 
   std::deque<Slot> slots_;
@@ -360,6 +372,27 @@ TEST_F(CallRunnerTest, AnUnwrittenCallEndsAtItsDeadlineWithTheUnsentStatusAndIsN
   runner_->OnWritten(late.id);
   EXPECT_EQ(late.runs, 1);
   ExpectCounters(1, 1, 0);
+}
+
+TEST_F(CallRunnerTest, ACallWhoseFrameIsBeingWrittenAtItsDeadlineIsNotReportedUnsent) {
+  Slot& slot = StartCall(SendText("a large frame"), Clock::now() + 100ms);
+  io_.poll();
+  ASSERT_EQ(StartWriting(), slot.id);
+  ASSERT_TRUE(RunUntil([&] { return slot.runs > 0; }));
+  EXPECT_EQ(slot.result->status.code(), absl::StatusCode::kDeadlineExceeded)
+      << "the frame goes out anyway: UNAVAILABLE would invite a duplicate retry";
+  EXPECT_THAT(std::string(slot.result->status.message()), HasSubstr("being written"));
+}
+
+TEST_F(CallRunnerTest, ANewConnectionSupersedesAReBindThePreviousOneNeverWrote) {
+  runner_->OnConnected();
+  const uint64_t old_rebind = enqueued_.back().id;
+  runner_->OnConnected();
+  const uint64_t new_rebind = enqueued_.back().id;
+  ASSERT_NE(old_rebind, new_rebind);
+  EXPECT_TRUE(Contains(withdrawn_, old_rebind));
+  ASSERT_EQ(waiting_.size(), 1u) << "one code 100 per connection";
+  EXPECT_EQ(waiting_.front().id, new_rebind);
 }
 
 TEST_F(CallRunnerTest, AWrittenCallAtItsDeadlineIsDeadlineExceededNotTheUnsentStatus) {

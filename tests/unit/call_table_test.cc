@@ -32,8 +32,7 @@ class CallTableTest : public ::testing::Test {
     c.wx_ids = std::move(ids);
     return c;
   }
-  static Event Status(std::string account, wxbridge::v1::LoginStatus status,
-                      int64_t msg_id = 0) {
+  static Event Status(std::string account, wxbridge::v1::LoginStatus status, int64_t msg_id = 0) {
     Event e;
     e.set_account(std::move(account));
     e.set_msg_type(0);
@@ -170,7 +169,7 @@ TEST_F(CallTableTest, ContactsAtDeadlineReturnWhatArrivedAndListTheMissing) {
   auto* call = Add(10, Cmd(106, "a", "", {"x", "nobody"}));
   table_.OnWritten(10);
   Feed(Contact("a", "x"));
-  table_.Expire(10, absl::UnavailableError("down"));
+  table_.Expire(10, /*unsent=*/true, absl::UnavailableError("down"));
   ASSERT_TRUE(call->has_value());
   EXPECT_TRUE((*call)->status.ok());
   EXPECT_EQ((*call)->ack.completion(), wxbridge::v1::COMPLETION_PARTIAL);
@@ -179,10 +178,18 @@ TEST_F(CallTableTest, ContactsAtDeadlineReturnWhatArrivedAndListTheMissing) {
 
 TEST_F(CallTableTest, UnwrittenCallExpiresWithTheGivenStatus) {
   auto* call = Add(11, Cmd(103, "a"));
-  table_.Expire(11, absl::UnavailableError("gateway away"));
+  table_.Expire(11, /*unsent=*/true, absl::UnavailableError("gateway away"));
   ASSERT_TRUE(call->has_value());
   EXPECT_EQ((*call)->status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(table_.size(), 0u);
+}
+
+TEST_F(CallTableTest, ACallWhoseFrameIsStillBeingWrittenIsNotReportedUnsent) {
+  auto* call = Add(14, Cmd(103, "a"));
+  table_.Expire(14, /*unsent=*/false, absl::UnavailableError("never sent"));
+  ASSERT_TRUE(call->has_value());
+  EXPECT_EQ((*call)->status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_NE((*call)->status.message().find("being written"), std::string::npos);
 }
 
 TEST_F(CallTableTest, UnknownCodeWithoutEchoEndsDeadlineExceeded) {
@@ -190,7 +197,7 @@ TEST_F(CallTableTest, UnknownCodeWithoutEchoEndsDeadlineExceeded) {
   table_.OnWritten(12);
   Feed(Error("a", "unknown code 110"));  // no echo: cannot be attributed
   EXPECT_FALSE(call->has_value());
-  table_.Expire(12, absl::UnavailableError("unused"));
+  table_.Expire(12, /*unsent=*/true, absl::UnavailableError("unused"));
   ASSERT_TRUE(call->has_value());
   EXPECT_EQ((*call)->status.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_NE((*call)->status.message().find("code 110"), std::string::npos);
