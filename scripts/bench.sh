@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (README "## Benchmarks"): builds wxbench in Release (build/release, via
+# Benchmarks (docs/benchmarks.md): builds wxbench in Release (build/release, via
 # scripts/setup.sh) and runs it: SendText through wxbridge side by side with a bare gRPC
 # server and the raw WebSocket gateway at 1/16/256 in flight, then the Subscribe fan-out
 # to 1/100/1000 streams. Prints a table; writes build/bench/results.json. Takes about a

@@ -1,4 +1,4 @@
-// How each gateway command completes (NOTES.md "Correlation", our reading): on an echoed
+// How each gateway command completes (docs/protocol.md "Correlation"): on an echoed
 // msgId/cmdId where the gateway echoes; otherwise by the command's documented effect, or
 // once written.
 #ifndef WXBRIDGE_SERVER_CALLS_CORRELATION_RULE_H_

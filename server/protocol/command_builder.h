@@ -12,7 +12,7 @@
 
 namespace wxbridge::protocol {
 
-// Gateway command codes (gateway-ws-api.zh.md).
+// Gateway command codes (docs/protocol.md).
 enum CommandCode : int {
   kRebind = 100,
   kLogin = 101,

@@ -31,7 +31,7 @@ class SubscriberRegistry {
   std::size_t count() const;
 
   // Finishes every live stream with `status`, and every stream added later too, so that
-  // Server::Shutdown can complete (TOOLCHAIN.md pitfall 8). Does not wait for them.
+  // Server::Shutdown can complete (it waits for every reactor). Does not wait for them.
   void FinishAll(const grpc::Status& status);
 
   // For streams: Add when starting, Remove in OnDone. Add returns nullopt, or the status
