@@ -1,6 +1,5 @@
 #include "server/events/event_log.h"
 
-
 #include <algorithm>
 #include <utility>
 
@@ -62,8 +61,7 @@ uint64_t EventLog::oldest_seq() const {
   return oldest_seq_;
 }
 
-EventLog::ReadResult EventLog::ReadAfter(uint64_t after_seq,
-                                         std::size_t max_events) const {
+EventLog::ReadResult EventLog::ReadAfter(uint64_t after_seq, std::size_t max_events) const {
   ReadResult result;
   std::lock_guard<std::mutex> lock(mutex_);
   if (after_seq >= head_seq_ || max_events == 0) return result;

@@ -37,8 +37,7 @@ absl::Status Required(absl::string_view field, const std::string& value) {
 
 // Runs every check (cheap) and builds the command only when all pass.
 template <typename Make>
-absl::StatusOr<Command> BuildIfValid(std::initializer_list<absl::Status> checks,
-                                     Make make) {
+absl::StatusOr<Command> BuildIfValid(std::initializer_list<absl::Status> checks, Make make) {
   for (const absl::Status& check : checks) {
     if (!check.ok()) return check;
   }
@@ -51,8 +50,7 @@ constexpr std::size_t kFixedFieldsSize = 256;
 class TypedCommand {
  public:
   // payload_size: the bulk of the data (text, image), to size the buffer once.
-  TypedCommand(int code, const std::string& account,
-               std::size_t payload_size = 0)
+  TypedCommand(int code, const std::string& account, std::size_t payload_size = 0)
       : data_(payload_size + kFixedFieldsSize) {
     command_.code = code;
     command_.account = account;
@@ -86,8 +84,7 @@ class TypedCommand {
   JsonObjectWriter data_;
 };
 
-absl::Status CheckWxIds(
-    const google::protobuf::RepeatedPtrField<std::string>& wx_ids) {
+absl::Status CheckWxIds(const google::protobuf::RepeatedPtrField<std::string>& wx_ids) {
   if (wx_ids.empty()) return absl::InvalidArgumentError("wx_ids is required");
   for (int i = 0; i < wx_ids.size(); ++i) {
     const std::string field = absl::StrCat("wx_ids[", i, "]");
@@ -105,10 +102,8 @@ absl::Status CheckWxIds(
 }
 
 bool IsKnownScene(v1::AddFriendScene scene) {
-  return scene == v1::ADD_FRIEND_SCENE_QQ ||
-         scene == v1::ADD_FRIEND_SCENE_EMAIL ||
-         scene == v1::ADD_FRIEND_SCENE_WECHAT_ID ||
-         scene == v1::ADD_FRIEND_SCENE_PHONE;
+  return scene == v1::ADD_FRIEND_SCENE_QQ || scene == v1::ADD_FRIEND_SCENE_EMAIL ||
+         scene == v1::ADD_FRIEND_SCENE_WECHAT_ID || scene == v1::ADD_FRIEND_SCENE_PHONE;
 }
 
 // data.wxIds of a raw 106: a comma-joined string, or (leniently) an array.
@@ -129,28 +124,25 @@ std::vector<std::string> SplitWxIds(const Json& wx_ids) {
 }  // namespace
 
 absl::StatusOr<Command> BuildCommand(const v1::LoginRequest& request) {
-  return BuildIfValid({Required("account", request.account())}, [&] {
-    return TypedCommand(kLogin, request.account()).Finish();
-  });
+  return BuildIfValid({Required("account", request.account())},
+                      [&] { return TypedCommand(kLogin, request.account()).Finish(); });
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::LogoutRequest& request) {
-  return BuildIfValid({Required("account", request.account())}, [&] {
-    return TypedCommand(kLogout, request.account()).Finish();
-  });
+  return BuildIfValid({Required("account", request.account())},
+                      [&] { return TypedCommand(kLogout, request.account()).Finish(); });
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::SendTextRequest& request) {
-  return BuildIfValid({Required("account", request.account()),
-                       Required("to_user_name", request.to_user_name()),
-                       Required("content", request.content())},
-                      [&] {
-                        return TypedCommand(kSendText, request.account(),
-                                            request.content().size())
-                            .String("toUserName", request.to_user_name())
-                            .String("content", request.content())
-                            .Finish();
-                      });
+  return BuildIfValid(
+      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
+       Required("content", request.content())},
+      [&] {
+        return TypedCommand(kSendText, request.account(), request.content().size())
+            .String("toUserName", request.to_user_name())
+            .String("content", request.content())
+            .Finish();
+      });
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request) {
@@ -159,14 +151,10 @@ absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request) {
   // keys are always present, empty when there is no thumbnail.
   const bool has_thumbnail = request.has_thumbnail();
   return BuildIfValid(
-      {Required("account", request.account()),
-       Required("to_user_name", request.to_user_name()),
-       Required("title", request.title()),
-       Utf8("description", request.description()),
-       Required("url", request.url()),
-       Utf8("thumbnail.cdn_url", thumbnail.cdn_url()),
-       Utf8("thumbnail.md5", thumbnail.md5()),
-       Utf8("thumbnail.aes_key", thumbnail.aes_key())},
+      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
+       Required("title", request.title()), Utf8("description", request.description()),
+       Required("url", request.url()), Utf8("thumbnail.cdn_url", thumbnail.cdn_url()),
+       Utf8("thumbnail.md5", thumbnail.md5()), Utf8("thumbnail.aes_key", thumbnail.aes_key())},
       [&] {
         return TypedCommand(kSendLink, request.account())
             .String("toUserName", request.to_user_name())
@@ -175,73 +163,65 @@ absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request) {
             .String("url", request.url())
             .String("cdnthumburl", thumbnail.cdn_url())
             .String("cdnthumbmd5", thumbnail.md5())
-            .String("cdnthumblength",
-                    has_thumbnail ? absl::StrCat(thumbnail.length()) : "")
-            .String("cdnthumbheight",
-                    has_thumbnail ? absl::StrCat(thumbnail.height()) : "")
+            .String("cdnthumblength", has_thumbnail ? absl::StrCat(thumbnail.length()) : "")
+            .String("cdnthumbheight", has_thumbnail ? absl::StrCat(thumbnail.height()) : "")
             .String("cdnthumbaeskey", thumbnail.aes_key())
             .Finish();
       });
 }
 
-absl::StatusOr<Command> BuildCommand(
-    const v1::KickGroupMemberRequest& request) {
-  return BuildIfValid({Required("account", request.account()),
-                       Required("group_id", request.group_id()),
-                       Required("user_id", request.user_id())},
-                      [&] {
-                        return TypedCommand(kKickGroupMember, request.account())
-                            .String("userId", request.user_id())
-                            .String("groupId", request.group_id())
-                            .GroupId(request.group_id())
-                            .Finish();
-                      });
-}
-
-absl::StatusOr<Command> BuildCommand(const v1::GetContactsRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::KickGroupMemberRequest& request) {
   return BuildIfValid(
-      {Required("account", request.account()), CheckWxIds(request.wx_ids())},
+      {Required("account", request.account()), Required("group_id", request.group_id()),
+       Required("user_id", request.user_id())},
       [&] {
-        return TypedCommand(kGetContacts, request.account())
-            .String("wxIds", absl::StrJoin(request.wx_ids(), ","))
-            .WxIds({request.wx_ids().begin(), request.wx_ids().end()})
+        return TypedCommand(kKickGroupMember, request.account())
+            .String("userId", request.user_id())
+            .String("groupId", request.group_id())
+            .GroupId(request.group_id())
             .Finish();
       });
 }
 
+absl::StatusOr<Command> BuildCommand(const v1::GetContactsRequest& request) {
+  return BuildIfValid({Required("account", request.account()), CheckWxIds(request.wx_ids())}, [&] {
+    return TypedCommand(kGetContacts, request.account())
+        .String("wxIds", absl::StrJoin(request.wx_ids(), ","))
+        .WxIds({request.wx_ids().begin(), request.wx_ids().end()})
+        .Finish();
+  });
+}
+
 absl::StatusOr<Command> BuildCommand(const v1::AcceptFriendRequest& request) {
-  return BuildIfValid({Required("account", request.account()),
-                       Required("entry_name", request.entry_name()),
-                       Required("ticket", request.ticket()),
-                       Utf8("content", request.content())},
-                      [&] {
-                        return TypedCommand(kAcceptFriend, request.account())
-                            .String("entryName", request.entry_name())
-                            .String("ticket", request.ticket())
-                            .String("content", request.content())
-                            .Finish();
-                      });
+  return BuildIfValid(
+      {Required("account", request.account()), Required("entry_name", request.entry_name()),
+       Required("ticket", request.ticket()), Utf8("content", request.content())},
+      [&] {
+        return TypedCommand(kAcceptFriend, request.account())
+            .String("entryName", request.entry_name())
+            .String("ticket", request.ticket())
+            .String("content", request.content())
+            .Finish();
+      });
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::InviteToGroupRequest& request) {
-  return BuildIfValid({Required("account", request.account()),
-                       Required("group_id", request.group_id()),
-                       Required("wx_id", request.wx_id())},
-                      [&] {
-                        return TypedCommand(kInviteToGroup, request.account())
-                            .String("groupId", request.group_id())
-                            .String("wxId", request.wx_id())
-                            .GroupId(request.group_id())
-                            .Finish();
-                      });
+  return BuildIfValid(
+      {Required("account", request.account()), Required("group_id", request.group_id()),
+       Required("wx_id", request.wx_id())},
+      [&] {
+        return TypedCommand(kInviteToGroup, request.account())
+            .String("groupId", request.group_id())
+            .String("wxId", request.wx_id())
+            .GroupId(request.group_id())
+            .Finish();
+      });
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request) {
   return BuildIfValid(
-      {Required("account", request.account()),
-       Required("to_user_name", request.to_user_name()),
-       request.image().empty() ? absl::InvalidArgumentError("image is empty")
-                               : absl::OkStatus()},
+      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
+       request.image().empty() ? absl::InvalidArgumentError("image is empty") : absl::OkStatus()},
       [&] {
         const std::string image = Base64Encode(request.image());
         return TypedCommand(kSendImage, request.account(), image.size())
@@ -253,13 +233,11 @@ absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request) {
 
 absl::StatusOr<Command> BuildCommand(const v1::AddFriendRequest& request) {
   return BuildIfValid(
-      {Required("account", request.account()),
-       Required("user_key", request.user_key()),
+      {Required("account", request.account()), Required("user_key", request.user_key()),
        Utf8("content", request.content()),
        IsKnownScene(request.scene())
            ? absl::OkStatus()
-           : absl::InvalidArgumentError(
-                 "scene must be one of QQ, EMAIL, WECHAT_ID, PHONE")},
+           : absl::InvalidArgumentError("scene must be one of QQ, EMAIL, WECHAT_ID, PHONE")},
       [&] {
         return TypedCommand(kAddFriend, request.account())
             .String("userKey", request.user_key())
@@ -270,10 +248,8 @@ absl::StatusOr<Command> BuildCommand(const v1::AddFriendRequest& request) {
 }
 
 absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request) {
-  if (request.code() <= 0)
-    return absl::InvalidArgumentError("code must be positive");
-  if (absl::Status status = Utf8("data_json", request.data_json());
-      !status.ok()) {
+  if (request.code() <= 0) return absl::InvalidArgumentError("code must be positive");
+  if (absl::Status status = Utf8("data_json", request.data_json()); !status.ok()) {
     return status;
   }
   Command command;
@@ -288,18 +264,16 @@ absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request) {
         absl::StrCat("data_json is not a JSON object: ", data.detail));
   }
   if (!data.value.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data_json is not a JSON object but ", data.value.type_name()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_json is not a JSON object but ", data.value.type_name()));
   }
   command.account = TextField(data.value, "account");
   command.group_id = TextField(data.value, "groupId");
-  if (const auto wx_ids = data.value.find("wxIds");
-      wx_ids != data.value.end()) {
+  if (const auto wx_ids = data.value.find("wxIds"); wx_ids != data.value.end()) {
     command.wx_ids = SplitWxIds(*wx_ids);
   }
   // Re-dumped compactly so the gateway always receives strict JSON.
-  command.data_json =
-      data.value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  command.data_json = data.value.dump(-1, ' ', false, Json::error_handler_t::replace);
   return command;
 }
 

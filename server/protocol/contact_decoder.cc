@@ -70,8 +70,7 @@ v1::Contact DecodeContact(const Json& frame, bool is_self) {
   contact.set_small_head_img_url(TextField(frame, "SmallHeadImgUrl"));
   contact.set_big_head_img_url(TextField(frame, "BigHeadImgUrl"));
   contact.set_chat_room_owner(TextField(frame, "ChatRoomOwner"));
-  contact.set_chatroom_version(
-      Int64Field(frame, "ChatroomVersion").value_or(0));
+  contact.set_chatroom_version(Int64Field(frame, "ChatroomVersion").value_or(0));
   contact.set_label_lists(TextField(frame, "LabelLists"));
   contact.set_ext_info(TextField(frame, "ExtInfo"));
   contact.set_ext_info_ext(TextField(frame, "ExtInfoExt"));

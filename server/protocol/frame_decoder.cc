@@ -26,8 +26,7 @@ enum GatewayMsgType : int32_t {
 
 constexpr char kAuthRejected[] = "授权码无效";
 
-v1::Event Unrecognized(v1::UnrecognizedReason reason, std::string detail,
-                       v1::Event event = {}) {
+v1::Event Unrecognized(v1::UnrecognizedReason reason, std::string detail, v1::Event event = {}) {
   v1::UnrecognizedFrame* frame = event.mutable_unrecognized();
   frame->set_reason(reason);
   frame->set_detail(std::move(detail));
@@ -45,21 +44,18 @@ void DecodeLoginStatus(const Json& content, v1::LoginStatusEvent* status) {
   status->set_wx_id(TextField(content, "wxId"));
   // Proto3 enums are open: a status the document does not list is carried as
   // received.
-  status->set_status(
-      static_cast<v1::LoginStatus>(Int32Field(content, "status").value_or(0)));
+  status->set_status(static_cast<v1::LoginStatus>(Int32Field(content, "status").value_or(0)));
   status->set_message(TextField(content, "msg"));
   const auto data = content.find("data");
   if (data == content.end() || !data->is_string()) return;
-  if (auto image =
-          Base64Decode(Base64Payload(data->get_ref<const std::string&>()))) {
+  if (auto image = Base64Decode(Base64Payload(data->get_ref<const std::string&>()))) {
     status->set_qr_image(std::move(*image));
   }
 }
 
 // MsgType 0: Content is a JSON string holding an object (or, leniently, the
 // object).
-void DecodeAccountStatus(const Json& frame, const DecodeLimits& limits,
-                         v1::Event* event) {
+void DecodeAccountStatus(const Json& frame, const DecodeLimits& limits, v1::Event* event) {
   const auto content = frame.find("Content");
   if (content != frame.end() && content->is_object()) {
     if (content->contains("status")) {
@@ -87,21 +83,18 @@ void DecodeGatewayError(const Json& frame, v1::GatewayError* error) {
 }
 
 // MsgType as an int32, from a number or a numeric string.
-std::optional<int32_t> MsgTypeOf(const Json& frame) {
-  return Int32Field(frame, "MsgType");
-}
+std::optional<int32_t> MsgTypeOf(const Json& frame) { return Int32Field(frame, "MsgType"); }
 
-v1::Event DecodeObject(const Json& frame, const DecodeLimits& limits,
-                       v1::Event event) {
+v1::Event DecodeObject(const Json& frame, const DecodeLimits& limits, v1::Event event) {
   event.set_account(TextField(frame, "account"));
   event.set_msg_id(Int64Field(frame, "MsgId").value_or(0));
   event.set_cmd_id(TextField(frame, "cmdId"));
   const std::optional<int32_t> msg_type = MsgTypeOf(frame);
   if (!msg_type) {
-    return Unrecognized(v1::UNRECOGNIZED_REASON_MISSING_MSG_TYPE,
-                        frame.contains("MsgType") ? "MsgType is not an integer"
-                                                  : "the frame has no MsgType",
-                        std::move(event));
+    return Unrecognized(
+        v1::UNRECOGNIZED_REASON_MISSING_MSG_TYPE,
+        frame.contains("MsgType") ? "MsgType is not an integer" : "the frame has no MsgType",
+        std::move(event));
   }
   event.set_msg_type(*msg_type);
   switch (*msg_type) {
@@ -113,8 +106,7 @@ v1::Event DecodeObject(const Json& frame, const DecodeLimits& limits,
       return event;
     case kContact:
     case kSelfContact:
-      *event.mutable_contact() =
-          DecodeContact(frame, *msg_type == kSelfContact);
+      *event.mutable_contact() = DecodeContact(frame, *msg_type == kSelfContact);
       return event;
     default:
       break;
@@ -123,10 +115,9 @@ v1::Event DecodeObject(const Json& frame, const DecodeLimits& limits,
     DecodeMessage(frame, *msg_type, &event);
     return event;
   }
-  return Unrecognized(
-      v1::UNRECOGNIZED_REASON_UNKNOWN_MSG_TYPE,
-      absl::StrCat("MsgType ", *msg_type, " is not in the gateway's document"),
-      std::move(event));
+  return Unrecognized(v1::UNRECOGNIZED_REASON_UNKNOWN_MSG_TYPE,
+                      absl::StrCat("MsgType ", *msg_type, " is not in the gateway's document"),
+                      std::move(event));
 }
 
 v1::Event DecodeText(std::string_view text, const DecodeLimits& limits) {
@@ -134,26 +125,25 @@ v1::Event DecodeText(std::string_view text, const DecodeLimits& limits) {
   if (!IsValidUtf8(text)) {
     event.set_raw_json(SanitizeUtf8(text));
     event.mutable_unrecognized()->set_raw_bytes(std::string(text));
-    return Unrecognized(v1::UNRECOGNIZED_REASON_INVALID_UTF8,
-                        "the frame is not valid UTF-8", std::move(event));
+    return Unrecognized(v1::UNRECOGNIZED_REASON_INVALID_UTF8, "the frame is not valid UTF-8",
+                        std::move(event));
   }
   event.set_raw_json(std::string(text));
   ParsedJson parsed = ParseJson(text, limits.max_depth);
   switch (parsed.error) {
     case ParsedJson::Error::kTooDeep:
-      return Unrecognized(v1::UNRECOGNIZED_REASON_TOO_DEEP,
-                          std::move(parsed.detail), std::move(event));
+      return Unrecognized(v1::UNRECOGNIZED_REASON_TOO_DEEP, std::move(parsed.detail),
+                          std::move(event));
     case ParsedJson::Error::kInvalid:
-      return Unrecognized(v1::UNRECOGNIZED_REASON_INVALID_JSON,
-                          std::move(parsed.detail), std::move(event));
+      return Unrecognized(v1::UNRECOGNIZED_REASON_INVALID_JSON, std::move(parsed.detail),
+                          std::move(event));
     case ParsedJson::Error::kNone:
       break;
   }
   if (!parsed.value.is_object()) {
     return Unrecognized(
         v1::UNRECOGNIZED_REASON_NOT_AN_OBJECT,
-        absl::StrCat("the frame is JSON ", parsed.value.type_name(),
-                     ", not an object"),
+        absl::StrCat("the frame is JSON ", parsed.value.type_name(), ", not an object"),
         std::move(event));
   }
   return DecodeObject(parsed.value, limits, std::move(event));
@@ -170,8 +160,8 @@ v1::Event DecodeFrame(std::string_view text, const DecodeLimits& limits) {
   } catch (const std::exception& error) {
     v1::Event event;
     event.set_raw_json(SanitizeUtf8(text));
-    return Unrecognized(v1::UNRECOGNIZED_REASON_UNSPECIFIED,
-                        SanitizeUtf8(error.what()), std::move(event));
+    return Unrecognized(v1::UNRECOGNIZED_REASON_UNSPECIFIED, SanitizeUtf8(error.what()),
+                        std::move(event));
   } catch (...) {
     return Unrecognized(v1::UNRECOGNIZED_REASON_UNSPECIFIED, "unknown error");
   }
@@ -181,10 +171,8 @@ v1::Event DecodeBinaryFrame(std::string_view bytes) {
   v1::Event event;
   event.set_raw_json(SanitizeUtf8(bytes));
   event.mutable_unrecognized()->set_raw_bytes(std::string(bytes));
-  return Unrecognized(
-      v1::UNRECOGNIZED_REASON_BINARY_FRAME,
-      absl::StrCat("a binary frame of ", bytes.size(), " bytes"),
-      std::move(event));
+  return Unrecognized(v1::UNRECOGNIZED_REASON_BINARY_FRAME,
+                      absl::StrCat("a binary frame of ", bytes.size(), " bytes"), std::move(event));
 }
 
 v1::EventKind KindOf(const v1::Event& event) {

@@ -18,8 +18,7 @@ struct FrameStamp {
   std::string cmd_id;   // unique
 };
 
-std::string EncodeFrame(const Command& command, std::string_view auth_key,
-                        const FrameStamp& stamp);
+std::string EncodeFrame(const Command& command, std::string_view auth_key, const FrameStamp& stamp);
 
 }  // namespace wxbridge::protocol
 

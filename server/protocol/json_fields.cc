@@ -53,8 +53,7 @@ ParsedJson ParseJson(std::string_view text, std::size_t max_depth) {
   ParsedJson parsed;
   if (NestsDeeperThan(text, max_depth)) {
     parsed.error = ParsedJson::Error::kTooDeep;
-    parsed.detail =
-        absl::StrCat("JSON nests deeper than ", max_depth, " levels");
+    parsed.detail = absl::StrCat("JSON nests deeper than ", max_depth, " levels");
     return parsed;
   }
   try {

@@ -58,8 +58,7 @@ void JsonObjectWriter::Key(std::string_view key) {
   text_.push_back(':');
 }
 
-JsonObjectWriter& JsonObjectWriter::String(std::string_view key,
-                                           std::string_view value) {
+JsonObjectWriter& JsonObjectWriter::String(std::string_view key, std::string_view value) {
   Key(key);
   if (IsValidUtf8(value)) {
     AppendEscaped(&text_, value);
@@ -69,22 +68,19 @@ JsonObjectWriter& JsonObjectWriter::String(std::string_view key,
   return *this;
 }
 
-JsonObjectWriter& JsonObjectWriter::Number(std::string_view key,
-                                           int64_t value) {
+JsonObjectWriter& JsonObjectWriter::Number(std::string_view key, int64_t value) {
   Key(key);
   absl::StrAppend(&text_, value);
   return *this;
 }
 
-JsonObjectWriter& JsonObjectWriter::Unsigned(std::string_view key,
-                                             uint64_t value) {
+JsonObjectWriter& JsonObjectWriter::Unsigned(std::string_view key, uint64_t value) {
   Key(key);
   absl::StrAppend(&text_, value);
   return *this;
 }
 
-JsonObjectWriter& JsonObjectWriter::Raw(std::string_view key,
-                                        std::string_view value) {
+JsonObjectWriter& JsonObjectWriter::Raw(std::string_view key, std::string_view value) {
   Key(key);
   text_.append(value);
   return *this;

@@ -29,14 +29,13 @@ constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
 // Characters of a wxid (wxid_…, custom ids, …@chatroom, …@stranger).
 bool IsWxIdChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-         c == '-' || c == '@' || c == '.';
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '@' ||
+         c == '.';
 }
 
 // Splits a group message's "<sender wxid>:\n<body>"; false when there is no
 // such prefix.
-bool SplitSender(std::string_view content, std::string_view* sender,
-                 std::string_view* body) {
+bool SplitSender(std::string_view content, std::string_view* sender, std::string_view* body) {
   const std::size_t colon = content.find(":\n");
   if (colon == 0 || colon == std::string_view::npos) return false;
   const std::string_view prefix = content.substr(0, colon);
@@ -161,8 +160,7 @@ void DecodeMessage(const Json& frame, int32_t msg_type, v1::Event* event) {
       DecodeBody(frame, event->mutable_app(), ReadAppXml);
       break;
     case kSystemNotice:
-      DecodeBody(frame, event->mutable_system_notice(),
-                 SetText<v1::SystemNotice>);
+      DecodeBody(frame, event->mutable_system_notice(), SetText<v1::SystemNotice>);
       break;
     case kGroupChange:
       DecodeBody(frame, event->mutable_group_change(), DecodeGroupChange);

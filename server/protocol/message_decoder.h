@@ -14,8 +14,7 @@ namespace wxbridge::protocol {
 bool IsMessageType(int32_t msg_type);
 
 // Sets the event's payload for a message MsgType (IsMessageType must hold).
-void DecodeMessage(const Json& frame, int32_t msg_type,
-                   wxbridge::v1::Event* event);
+void DecodeMessage(const Json& frame, int32_t msg_type, wxbridge::v1::Event* event);
 
 }  // namespace wxbridge::protocol
 

@@ -15,9 +15,7 @@ namespace {
 namespace v1 = ::wxbridge::v1;
 
 bool Load(std::string_view xml, pugi::xml_document* document) {
-  return document
-             ->load_buffer(xml.data(), xml.size(), pugi::parse_default,
-                           pugi::encoding_utf8)
+  return document->load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8)
              .status == pugi::status_ok;
 }
 
@@ -70,8 +68,7 @@ class SysMsgWalker : public pugi::xml_tree_walker {
   bool for_each(pugi::xml_node& node) override {
     if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) {
       texts_.emplace_back(node.value());
-    } else if (node.type() == pugi::node_element &&
-               std::string_view(node.name()) == "username") {
+    } else if (node.type() == pugi::node_element && std::string_view(node.name()) == "username") {
       const std::string member = Clean(node.text().get());
       if (!member.empty() && !Contains(member)) members_.push_back(member);
     }
@@ -160,13 +157,11 @@ bool ReadGroupChangeXml(std::string_view xml, v1::GroupChange* change) {
   if (!Load(xml, &document)) return false;
   SysMsgWalker walker;
   document.traverse(walker);
-  for (const std::string& member : walker.members())
-    change->add_member_wx_ids(member);
+  for (const std::string& member : walker.members()) change->add_member_wx_ids(member);
   const pugi::xml_node sysmsg = document.child("sysmsg");
   if (std::string_view(sysmsg.attribute("type").value()) == "revokemsg") {
     change->set_kind(v1::GROUP_CHANGE_KIND_MESSAGE_REVOKED);
-    const pugi::xml_node replace =
-        sysmsg.child("revokemsg").child("replacemsg");
+    const pugi::xml_node replace = sysmsg.child("revokemsg").child("replacemsg");
     change->set_text(replace ? Clean(replace.text().get()) : walker.text());
   } else {
     change->set_text(walker.text());

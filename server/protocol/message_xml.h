@@ -13,20 +13,17 @@ namespace wxbridge::protocol {
 // <msg><img aeskey cdnthumburl … md5/></msg>
 bool ReadImageXml(std::string_view xml, wxbridge::v1::ImageMessage* image);
 // <msg><location x y scale label poiname/></msg>
-bool ReadLocationXml(std::string_view xml,
-                     wxbridge::v1::LocationMessage* location);
+bool ReadLocationXml(std::string_view xml, wxbridge::v1::LocationMessage* location);
 // <msg><appmsg
 // appid><title/><des/><type/><url/><thumburl/><appattach>…</appattach>
 bool ReadAppXml(std::string_view xml, wxbridge::v1::AppMessage* app);
 // <msg fromusername encryptusername fromnickname content ticket scene opcode
 // …/>
-bool ReadFriendRequestXml(std::string_view xml,
-                          wxbridge::v1::FriendRequest* request);
+bool ReadFriendRequestXml(std::string_view xml, wxbridge::v1::FriendRequest* request);
 // <sysmsg …>: sets text (the revoke notice's <replacemsg>, else the plain
 // text), member_wx_ids (every <username>), and kind MESSAGE_REVOKED for
 // type="revokemsg".
-bool ReadGroupChangeXml(std::string_view xml,
-                        wxbridge::v1::GroupChange* change);
+bool ReadGroupChangeXml(std::string_view xml, wxbridge::v1::GroupChange* change);
 
 }  // namespace wxbridge::protocol
 

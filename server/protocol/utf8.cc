@@ -16,9 +16,7 @@ struct Sequence {
 
 // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
 Sequence ReadSequence(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) {
-    return static_cast<uint8_t>(text[i]);
-  };
+  const auto byte = [&](std::size_t i) { return static_cast<uint8_t>(text[i]); };
   const uint8_t lead = byte(at);
   if (lead < 0x80) return {true, 1};
   std::size_t needed;

@@ -47,15 +47,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     wxbridge::v1::SubscribeRequest request;
     // A copy shares the slices; deserializing consumes the buffer it is given.
     grpc::ByteBuffer request_bytes(raw_request);
-    if (!grpc::SerializationTraits<wxbridge::v1::SubscribeRequest>::Deserialize(
-             &request_bytes, &request)
+    if (!grpc::SerializationTraits<wxbridge::v1::SubscribeRequest>::Deserialize(&request_bytes,
+                                                                                &request)
              .ok()) {
       FinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                 "the request is not a SubscribeRequest"));
       return;
     }
-    if (grpc::Status status = ParseSubscribeRequest(request, options, &params_);
-        !status.ok()) {
+    if (grpc::Status status = ParseSubscribeRequest(request, options, &params_); !status.ok()) {
       FinishLocked(status);
       return;
     }
@@ -65,9 +64,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     // An after_seq beyond the head (a bridge restarted since) resumes from the head.
     cursor_ = std::min(params_.after_seq.value_or(head), head);
     wxbridge::v1::StreamHello* hello = owned_.mutable_hello();
-    hello->set_upstream_state(options.upstream_state
-                                  ? options.upstream_state()
-                                  : wxbridge::v1::UPSTREAM_STATE_UNSPECIFIED);
+    hello->set_upstream_state(options.upstream_state ? options.upstream_state()
+                                                     : wxbridge::v1::UPSTREAM_STATE_UNSPECIFIED);
     hello->set_head_seq(head);
     hello->set_oldest_seq(oldest);
     *hello->mutable_heartbeat_interval() = Interval();
@@ -227,12 +225,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   // the std::function that is running.
   void ArmHeartbeatLocked(Clock::duration delay) {
     alarm_ = std::make_unique<grpc::Alarm>();
-    alarm_->Set(std::chrono::system_clock::now() + delay,
-                [weak = weak_from_this()](bool fired) {
-                  if (!fired) return;
-                  if (std::shared_ptr<SubscribeReactor> self = weak.lock())
-                    self->OnHeartbeatAlarm();
-                });
+    alarm_->Set(std::chrono::system_clock::now() + delay, [weak = weak_from_this()](bool fired) {
+      if (!fired) return;
+      if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnHeartbeatAlarm();
+    });
   }
 
   // One alarm per interval, not per write: it checks when the stream last wrote and
@@ -250,8 +246,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     }
     // A write stuck in flight (client not reading): look again an interval from now.
     const Clock::duration until_due = last_write_ + params_.heartbeat - now;
-    ArmHeartbeatLocked(until_due > Clock::duration::zero() ? until_due
-                                                           : params_.heartbeat);
+    ArmHeartbeatLocked(until_due > Clock::duration::zero() ? until_due : params_.heartbeat);
   }
 
   google::protobuf::Duration Interval() const {
@@ -267,12 +262,12 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   std::mutex mu_;
   SubscribeParams params_;
-  uint64_t cursor_ = 0;  // seq of the last event delivered or skipped
+  uint64_t cursor_ = 0;                          // seq of the last event delivered or skipped
   std::vector<events::RetainedEventPtr> chunk_;  // read from the log, not yet taken
   std::size_t chunk_next_ = 0;
-  std::optional<wxbridge::v1::Gap> pending_gap_;  // goes after the events in flight
-  SubscribeResponse owned_;                       // the hello, gap or heartbeat in flight...
-  grpc::ByteBuffer owned_wire_;                   // ...and its bytes
+  std::optional<wxbridge::v1::Gap> pending_gap_;     // goes after the events in flight
+  SubscribeResponse owned_;                          // the hello, gap or heartbeat in flight...
+  grpc::ByteBuffer owned_wire_;                      // ...and its bytes
   std::vector<events::RetainedEventPtr> in_flight_;  // the events in flight...
   grpc::ByteBuffer events_wire_;                     // ...as one message (the log's bytes)
   bool write_in_flight_ = false;

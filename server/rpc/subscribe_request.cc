@@ -22,8 +22,8 @@ grpc::Status ParseHeartbeat(const wxbridge::v1::SubscribeRequest& request,
   }
   const google::protobuf::Duration& d = request.heartbeat_interval();
   if (d.seconds() < 0 || d.nanos() < 0) {
-    return Invalid(absl::StrCat("heartbeat_interval must not be negative (got ",
-                                d.seconds(), " s ", d.nanos(), " ns)"));
+    return Invalid(absl::StrCat("heartbeat_interval must not be negative (got ", d.seconds(), " s ",
+                                d.nanos(), " ns)"));
   }
   if (d.nanos() >= 1000000000) {
     return Invalid(
@@ -47,22 +47,19 @@ void EventFilter::AllowKind(wxbridge::v1::EventKind kind) {
 
 bool EventFilter::Matches(const events::RetainedEvent& event) const {
   if (kinds_.any() && !kinds_.test(event.kind)) return false;
-  if (accounts_.empty() || event.kind == wxbridge::v1::EVENT_KIND_BRIDGE_STATE)
-    return true;
+  if (accounts_.empty() || event.kind == wxbridge::v1::EVENT_KIND_BRIDGE_STATE) return true;
   return accounts_.count(event.account) > 0;
 }
 
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
-                                   const SubscribeOptions& options,
-                                   SubscribeParams* params) {
+                                   const SubscribeOptions& options, SubscribeParams* params) {
   for (int kind : request.kinds()) {
     if (!wxbridge::v1::EventKind_IsValid(kind)) {
       return Invalid(absl::StrCat("kinds: ", kind, " is not a known EventKind"));
     }
     params->filter.AllowKind(static_cast<wxbridge::v1::EventKind>(kind));
   }
-  for (const std::string& account : request.accounts())
-    params->filter.AllowAccount(account);
+  for (const std::string& account : request.accounts()) params->filter.AllowAccount(account);
   if (request.has_after_seq()) params->after_seq = request.after_seq();
   params->max_batch = std::max<std::size_t>(request.max_batch(), 1);
   return ParseHeartbeat(request, options, &params->heartbeat);

@@ -6,8 +6,8 @@
 #include <grpcpp/support/status.h>
 
 #include <bitset>
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,13 +42,11 @@ struct SubscribeParams {
   std::size_t max_batch = 1;
 };
 
-
 // OK and `params` filled, or INVALID_ARGUMENT saying what is wrong (an unknown kind, a
 // negative or malformed heartbeat_interval). A heartbeat outside the options' bounds is
 // clamped, not refused.
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
-                                   const SubscribeOptions& options,
-                                   SubscribeParams* params);
+                                   const SubscribeOptions& options, SubscribeParams* params);
 
 }  // namespace wxbridge::rpc
 
