@@ -1,12 +1,37 @@
 #include "tests/bench/bench_servers.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "tests/bench/grpc_load.h"
 
 namespace wxbridge::bench {
 namespace {
 
+using testing::ChildOptions;
+using testing::ChildProcess;
+
 constexpr std::chrono::seconds kStartTimeout(20);
+
+// Starts a server that announces "(port N)" on stdout, its stderr going to `log_path`
+// and its stdin open for commands; stdout is drained from then on.
+absl::StatusOr<std::unique_ptr<ChildProcess>> StartServer(const std::vector<std::string> &argv,
+                                                          const std::string &log_path) {
+  ChildOptions options;
+  options.stdin_pipe = true;
+  options.stderr_file = log_path;
+  auto child = std::make_unique<ChildProcess>(argv, options);
+  if (!child->started()) return absl::InternalError(absl::StrCat("cannot start ", argv[0]));
+  if (!child->ReadPort(kStartTimeout)) {
+    return absl::UnavailableError(absl::StrCat(argv[0], " did not report its port within ",
+                                               kStartTimeout.count(), " s; see ", log_path));
+  }
+  child->DrainOutput();
+  return child;
+}
 
 }  // namespace
 
@@ -19,7 +44,7 @@ absl::Status BenchServers::StartSimulator() {
     sim_url_ = options_.sim_url;
     return absl::OkStatus();
   }
-  auto child = ChildProcess::Start(
+  auto child = StartServer(
       {options_.sim_binary, "--ack=echo", absl::StrCat("--auth_key=", options_.auth_key),
        absl::StrCat("--port=", options_.sim_port)},
       LogPath("wxbench_sim"));
@@ -30,7 +55,7 @@ absl::Status BenchServers::StartSimulator() {
 }
 
 absl::Status BenchServers::StartCeiling() {
-  auto child = ChildProcess::Start({options_.ceiling_binary}, LogPath("wxbench_ceiling"));
+  auto child = StartServer({options_.ceiling_binary}, LogPath("wxbench_ceiling"));
   if (!child.ok()) return child.status();
   ceiling_ = std::move(*child);
   return absl::OkStatus();
@@ -44,7 +69,7 @@ absl::Status BenchServers::StartBridge() {
   if (external_bridge()) {
     bridge_target_ = options_.target;
   } else {
-    auto child = ChildProcess::Start(
+    auto child = StartServer(
         {options_.bridge_binary, "--listen=127.0.0.1:0", absl::StrCat("--upstream=", sim_url_),
          absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning"},
         LogPath("wxbridge"));

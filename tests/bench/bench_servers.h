@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "tests/bench/bench_options.h"
-#include "tests/bench/child_process.h"
+#include "tests/support/child_process.h"
 
 namespace wxbridge::bench {
 
@@ -46,7 +46,7 @@ class BenchServers {
   std::string LogPath(const char *name) const;
 
   const BenchOptions &options_;
-  std::unique_ptr<ChildProcess> sim_, ceiling_, bridge_;
+  std::unique_ptr<testing::ChildProcess> sim_, ceiling_, bridge_;
   std::string sim_url_, bridge_target_;
 };
 

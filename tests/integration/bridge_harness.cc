@@ -1,6 +1,7 @@
 #include "tests/integration/bridge_harness.h"
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
 
@@ -8,15 +9,6 @@ std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
-}
-
-bool PollUntil(const std::function<bool()>& condition, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
 }
 
 EventStream::EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request) {
@@ -101,16 +93,16 @@ BridgeHarness::BridgeHarness(HarnessOptions options) {
   EXPECT_TRUE(started.ok()) << started;
   sim_config_.port = sim_->port();  // a restart reuses it
 
-  rpc::BridgeConfig config;
-  config.listen = "127.0.0.1:0";
-  config.upstream_url = sim_->url();
-  config.auth_key = sim_config_.auth_key;
-  config.backoff_initial = milliseconds(20);
-  config.backoff_max = milliseconds(200);
-  config.ping_interval = milliseconds(1000);
-  config.default_call_timeout = milliseconds(5000);
+  app::BridgeConfig config;
+  config.grpc.listen = "127.0.0.1:0";
+  config.upstream.url = sim_->url();
+  config.calls.auth_key = sim_config_.auth_key;
+  config.upstream.backoff_initial = milliseconds(20);
+  config.upstream.backoff_max = milliseconds(200);
+  config.upstream.ping_interval = milliseconds(1000);
+  config.grpc.default_call_timeout = milliseconds(5000);
   if (options.configure_bridge) options.configure_bridge(config);
-  bridge_ = std::make_unique<rpc::BridgeServer>(config);
+  bridge_ = std::make_unique<app::BridgeServer>(config);
   absl::Status bridge_started = bridge_->Start();
   EXPECT_TRUE(bridge_started.ok()) << bridge_started;
 

@@ -16,8 +16,8 @@
 
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "server/rpc/bridge_config.h"
-#include "server/rpc/bridge_server.h"
+#include "server/app/bridge_config.h"
+#include "server/app/bridge_server.h"
 #include "server/sim/simulator.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
 
@@ -31,10 +31,6 @@ inline constexpr milliseconds kWait{10000};
 
 // A client context with a deadline.
 std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout = kWait);
-
-// Re-checks `condition` every few milliseconds until it holds or `timeout` passes; for
-// state that can only be polled (GetStatus, health), never as a plain sleep.
-bool PollUntil(const std::function<bool()>& condition, milliseconds timeout = kWait);
 
 // Collects every message of one Subscribe stream.
 class EventStream {
@@ -72,7 +68,7 @@ struct HarnessOptions {
   sim::AckMode ack_mode = sim::AckMode::kEcho;
   // Applied after the defaults, before start.
   std::function<void(sim::SimulatorConfig&)> configure_simulator = nullptr;
-  std::function<void(rpc::BridgeConfig&)> configure_bridge = nullptr;
+  std::function<void(app::BridgeConfig&)> configure_bridge = nullptr;
 };
 
 class BridgeHarness {
@@ -81,7 +77,7 @@ class BridgeHarness {
   ~BridgeHarness();
 
   sim::Simulator& sim() { return *sim_; }
-  rpc::BridgeServer& bridge() { return *bridge_; }
+  app::BridgeServer& bridge() { return *bridge_; }
   v1::BridgeService::Stub& stub() { return *stub_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   std::string target() const;
@@ -108,7 +104,7 @@ class BridgeHarness {
  private:
   sim::SimulatorConfig sim_config_;
   std::unique_ptr<sim::Simulator> sim_;
-  std::unique_ptr<rpc::BridgeServer> bridge_;
+  std::unique_ptr<app::BridgeServer> bridge_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::BridgeService::Stub> stub_;
 };

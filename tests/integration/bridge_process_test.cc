@@ -3,38 +3,24 @@
 // clear refusals of bad configurations.
 #include <signal.h>
 
-#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
-#include "tests/integration/child_process.h"
+#include "tests/support/child_process.h"
 
 namespace wxbridge::testing {
 namespace {
 
-using std::chrono::steady_clock;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Children run without the authKey of the test's own environment, unless a test sets it.
 constexpr char kAuthKeyVariable[] = "WXBRIDGE_AUTH_KEY";
-
-// The first complete stdout line containing `needle`, read within kWait.
-std::optional<std::string> ReadLineContaining(ChildProcess& process, const std::string& needle) {
-  const auto deadline = steady_clock::now() + kWait;
-  while (true) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
-    std::optional<std::string> line = process.ReadLine(std::max(left, milliseconds(0)));
-    if (!line || absl::StrContains(*line, needle)) return line;
-  }
-}
 
 TEST(BridgeProcessTest, HelpExitsZeroAndDocumentsEveryFlag) {
   ProcessResult process = RunProcess({WXBRIDGE_BINARY, "--help"}, kWait, {kAuthKeyVariable});
@@ -51,23 +37,21 @@ TEST(BridgeProcessTest, HelpExitsZeroAndDocumentsEveryFlag) {
 }
 
 TEST(BridgeProcessTest, ServesWithTheEmbeddedSimulatorAndExitsCleanlyOnSigterm) {
-  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0"}, {kAuthKeyVariable});
-  std::optional<std::string> line = ReadLineContaining(process, "(port ");
+  ChildOptions options;
+  options.env = {kAuthKeyVariable};
+  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0"}, options);
+  std::optional<int> port = process.ReadPort(kWait);
   // (A failing assertion's message is built only on failure: Wait then ends the child.)
-  ASSERT_TRUE(line) << "no port announced on stdout; stderr:\n" << process.Wait(kWait).err;
-  const std::size_t at = line->find("(port ") + 6;
-  int port = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(line->substr(at, line->find(')', at) - at), &port)) << *line;
-  ASSERT_GT(port, 0);
+  ASSERT_TRUE(port) << "no port announced on stdout; stderr:\n" << process.Wait(kWait).err;
+  ASSERT_GT(*port, 0);
 
   auto stub = v1::BridgeService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
   v1::LoginRequest login;
   login.set_account("alice");
   v1::LoginResponse response;
   grpc::Status status = stub->Login(Context().get(), login, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message() << "\n"
-                           << process.Wait(milliseconds(500)).err;
+  ASSERT_TRUE(status.ok()) << status.error_message() << "\n" << process.Wait(milliseconds(500)).err;
   EXPECT_THAT(response.status().qr_image(), ::testing::StartsWith("\x89PNG"));
 
   EventStream stream(stub.get(), v1::SubscribeRequest());
@@ -92,9 +76,9 @@ TEST(BridgeProcessTest, AnInvalidUpstreamUrlIsRefusedClearly) {
 }
 
 TEST(BridgeProcessTest, AGatewayWithoutAnAuthKeyIsRefusedNamingTheVariable) {
-  ProcessResult process = RunProcess(
-      {WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=ws://127.0.0.1:9/ws"}, kWait,
-      {kAuthKeyVariable});
+  ProcessResult process =
+      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=ws://127.0.0.1:9/ws"}, kWait,
+                 {kAuthKeyVariable});
   ASSERT_FALSE(process.timed_out) << "still running";
   EXPECT_NE(process.exit_code, 0);
   EXPECT_THAT(process.err, HasSubstr(kAuthKeyVariable));

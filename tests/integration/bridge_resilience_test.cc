@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/bridge_harness.h"
+#include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
 namespace {
@@ -116,7 +117,7 @@ class BridgeWrongKeyTest : public BridgeResilienceTest {
  protected:
   BridgeWrongKeyTest()
       : BridgeResilienceTest(HarnessOptions{
-            GetParam(), nullptr, [](rpc::BridgeConfig& c) { c.auth_key = kWrongKey; }}) {}
+            GetParam(), nullptr, [](app::BridgeConfig& c) { c.calls.auth_key = kWrongKey; }}) {}
 };
 
 inline constexpr char kSecretKey[] = "s3cret-key-XYZ";
@@ -125,15 +126,15 @@ class BridgeSecretKeyTest : public BridgeResilienceTest {
   BridgeSecretKeyTest()
       : BridgeResilienceTest(
             HarnessOptions{GetParam(), [](sim::SimulatorConfig& c) { c.auth_key = kSecretKey; },
-                           [](rpc::BridgeConfig& c) { c.auth_key = kSecretKey; }}) {}
+                           [](app::BridgeConfig& c) { c.calls.auth_key = kSecretKey; }}) {}
 };
 
 inline constexpr std::size_t kSmallFrameLimit = 1u << 20;
 class BridgeSmallFrameTest : public BridgeResilienceTest {
  protected:
   BridgeSmallFrameTest()
-      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](rpc::BridgeConfig& c) {
-                                              c.max_frame_bytes = kSmallFrameLimit;
+      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](app::BridgeConfig& c) {
+                                              c.upstream.max_frame_bytes = kSmallFrameLimit;
                                             }}) {}
 };
 
@@ -142,16 +143,17 @@ class BridgeSmallFrameTest : public BridgeResilienceTest {
 class BridgeDefaultPingTest : public BridgeResilienceTest {
  protected:
   BridgeDefaultPingTest()
-      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](rpc::BridgeConfig& c) {
-                                              c.ping_interval = rpc::BridgeConfig().ping_interval;
+      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](app::BridgeConfig& c) {
+                                              c.upstream.ping_interval =
+                                                  app::BridgeConfig().upstream.ping_interval;
                                             }}) {}
 };
 
 class BridgeFastPingTest : public BridgeResilienceTest {
  protected:
   BridgeFastPingTest()
-      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](rpc::BridgeConfig& c) {
-                                              c.ping_interval = milliseconds(200);
+      : BridgeResilienceTest(HarnessOptions{GetParam(), nullptr, [](app::BridgeConfig& c) {
+                                              c.upstream.ping_interval = milliseconds(200);
                                             }}) {}
 };
 
@@ -320,7 +322,8 @@ TEST_P(BridgeUpstreamTest, InvalidUtf8TextFrameFailsOnlyThatConnection) {
   ASSERT_TRUE(SimulatorSawRebinds(harness_.sim(), 2));
   // Served on the new connection: a frame from the gateway arrives typed.
   harness_.sim().InjectFrame("{\"MsgType\":1,\"account\":\"alice\",\"Content\":\"next\"}");
-  EXPECT_TRUE(watcher_->WaitForEvent([](const v1::Event& e) { return IsText(e, "alice", "next"); }));
+  EXPECT_TRUE(
+      watcher_->WaitForEvent([](const v1::Event& e) { return IsText(e, "alice", "next"); }));
   EXPECT_EQ(harness_.GetStatus().counters().reconnects(), 1u);
 }
 
@@ -402,7 +405,7 @@ TEST_P(BridgeUpstreamTest, HealthFollowsTheUpstreamConnection) {
   ASSERT_TRUE(harness_.WaitConnected());
   grpc::Channel* channel = harness_.channel().get();
   auto health_is = [&](HealthStatus expected) {
-    return PollUntil([&] { return CheckHealth(channel) == expected; });
+    return PollUntil([&] { return CheckHealth(channel) == expected; }, kWait);
   };
   EXPECT_TRUE(health_is(grpc::health::v1::HealthCheckResponse::SERVING));
   harness_.StopSimulator();

@@ -84,8 +84,8 @@ class BridgeRetentionTest : public BridgeStreamTest {
  protected:
   static constexpr std::size_t kRetention = 8;
   BridgeRetentionTest()
-      : BridgeStreamTest(HarnessOptions{GetParam(), nullptr, [](rpc::BridgeConfig& config) {
-                                          config.event_retention = kRetention;
+      : BridgeStreamTest(HarnessOptions{GetParam(), nullptr, [](app::BridgeConfig& config) {
+                                          config.events.capacity = kRetention;
                                         }}) {}
 };
 

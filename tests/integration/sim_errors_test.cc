@@ -53,5 +53,7 @@ TEST_P(SimTest, AFrameOverTheLimitClosesTheConnection) {
   EXPECT_FALSE(client->is_open());
 }
 
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, kBothAckModes, AckModeName);
+
 }  // namespace
 }  // namespace wxbridge::testing

@@ -133,5 +133,8 @@ TEST_P(SimTest, PushingSendsEveryCopyStampedWithItsSendTime) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, kBothAckModes, AckModeName);
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTwoAccountsTest, kBothAckModes, AckModeName);
+
 }  // namespace
 }  // namespace wxbridge::testing

@@ -147,5 +147,7 @@ TEST_P(SimTest, NumericAccountsTravelAsNumbers) {
   EXPECT_TRUE(frame["account"].is_string()) << frame.dump();
 }
 
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, kBothAckModes, AckModeName);
+
 }  // namespace
 }  // namespace wxbridge::testing

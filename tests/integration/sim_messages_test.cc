@@ -114,5 +114,7 @@ TEST_P(SimTwoAccountsTest, AnImageThatIsNotBase64IsAnError) {
   ExpectError(*alice_, msg_id, "imgBuff is not valid base64", kAlice);
 }
 
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTwoAccountsTest, kBothAckModes, AckModeName);
+
 }  // namespace
 }  // namespace wxbridge::testing

@@ -135,5 +135,7 @@ TEST_P(SimTwoAccountsTest, AFriendRequestNeedsAKnownScene) {
   ExpectError(*alice_, msg_id, "invalid scene: 1, 2, 3 or 15", kAlice);
 }
 
+INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTwoAccountsTest, kBothAckModes, AckModeName);
+
 }  // namespace
 }  // namespace wxbridge::testing

@@ -153,16 +153,8 @@ void SimTwoAccountsTest::SetUp() {
   LogIn(*bob_, kBob);
 }
 
-namespace {
 std::string AckModeName(const ::testing::TestParamInfo<AckMode> &info) {
   return info.param == AckMode::kEcho ? "Echo" : "None";
 }
-}  // namespace
-
-// Every TEST_P of these fixtures, in every sim test file, runs in both modes.
-INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, ::testing::Values(AckMode::kEcho, AckMode::kNone),
-                         AckModeName);
-INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTwoAccountsTest,
-                         ::testing::Values(AckMode::kEcho, AckMode::kNone), AckModeName);
 
 }  // namespace wxbridge::testing

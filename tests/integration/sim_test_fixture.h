@@ -89,6 +89,12 @@ class SimTwoAccountsTest : public SimTest {
   const std::string bob_wx_id_ = Simulator::WxIdFor(kBob);
 };
 
+// Every sim test file runs its TEST_Ps in both ack modes, instantiating the fixtures it
+// uses (each file is a binary of its own):
+//   INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, kBothAckModes, AckModeName);
+inline const auto kBothAckModes = ::testing::Values(AckMode::kEcho, AckMode::kNone);
+std::string AckModeName(const ::testing::TestParamInfo<AckMode> &info);
+
 // Predicates over frames.
 JsonPredicate MsgTypeFor(int msg_type, const std::string &account);
 JsonPredicate StatusFor(const std::string &account, int status);

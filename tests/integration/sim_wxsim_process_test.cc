@@ -1,17 +1,13 @@
 // The standalone wxsim binary: flags, the "listening on" line, a login over
 // WebSocket, and a clean stop on SIGTERM.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
+#include <chrono>
 #include <regex>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/protocol/base64.h"
+#include "tests/support/child_process.h"
 #include "tests/support/ws_test_client.h"
 
 namespace wxbridge::testing {
@@ -19,64 +15,15 @@ namespace {
 
 using nlohmann::json;
 
-// Reads one line from `fd`, waiting at most `timeout_ms` in total.
-std::string ReadLine(int fd, int timeout_ms) {
-  std::string line;
-  char c;
-  pollfd poller{fd, POLLIN, 0};
-  while (poll(&poller, 1, timeout_ms) > 0 && read(fd, &c, 1) == 1) {
-    if (c == '\n') break;
-    line += c;
-  }
-  return line;
-}
-
-class WxsimProcess {
- public:
-  explicit WxsimProcess(std::vector<std::string> args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      std::vector<char *> argv{const_cast<char *>(WXSIM_PATH)};
-      for (std::string &arg : args) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execv(WXSIM_PATH, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = out[0];
-  }
-  ~WxsimProcess() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_ >= 0) close(stdout_);
-  }
-  int stdout_fd() const { return stdout_; }
-  // SIGTERM, then the exit status.
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdout_ = -1;
-  bool reaped_ = false;
-};
+constexpr std::chrono::milliseconds kWait{10000};
 
 TEST(WxsimProcessTest, ListensOnAnAnnouncedPortAndServesALogin) {
-  setenv("WXSIM_AUTH_KEY", "env-key", 1);
-  WxsimProcess wxsim({"--listen=127.0.0.1:0", "--ack=none", "--scan_delay_ms=5",
-                      "--step_delay_ms=1", "--log_level=warning"});
-  const std::string line = ReadLine(wxsim.stdout_fd(), 10000);
+  ChildOptions options;
+  options.env = {"WXSIM_AUTH_KEY=env-key"};
+  ChildProcess wxsim({WXSIM_PATH, "--listen=127.0.0.1:0", "--ack=none", "--scan_delay_ms=5",
+                      "--step_delay_ms=1", "--log_level=warning"},
+                     options);
+  const std::string line = wxsim.ReadLine(kWait).value_or("");
   std::smatch match;
   ASSERT_TRUE(
       std::regex_match(line, match, std::regex(R"(wxsim listening on (ws://127\.0\.0\.1:\d+/ws))")))
@@ -96,17 +43,15 @@ TEST(WxsimProcessTest, ListensOnAnAnnouncedPortAndServesALogin) {
   ASSERT_TRUE(png.has_value());
   EXPECT_EQ(png->substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 
-  const int exit_status = wxsim.Terminate();
-  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
+  const ProcessResult ended = wxsim.Stop(kWait);
+  EXPECT_FALSE(ended.timed_out) << "still running after SIGTERM";
+  EXPECT_EQ(ended.exit_code, 0) << ended.err;
 }
 
 TEST(WxsimProcessTest, HelpDocumentsEveryFlag) {
-  FILE *help = popen(WXSIM_PATH " --help 2>&1", "r");
-  ASSERT_NE(help, nullptr);
-  std::string text;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, help)) text.append(buffer, n);
-  pclose(help);
+  const ProcessResult help = RunProcess({WXSIM_PATH, "--help"}, kWait);
+  ASSERT_FALSE(help.timed_out);
+  const std::string text = help.out + help.err;
   for (const char *flag : {"-listen", "-auth_key", "-ack", "-scan_delay_ms", "-step_delay_ms",
                            "-world_size", "-max_frame_bytes", "-log_level", "WXSIM_AUTH_KEY"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;

@@ -16,7 +16,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
-#include "tests/integration/child_process.h"
+#include "tests/support/child_process.h"
 
 namespace wxbridge::testing {
 namespace {

@@ -15,28 +15,19 @@
 
 #include "gtest/gtest.h"
 #include "server/events/event_log.h"
+#include "tests/support/poll_until.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
 
 namespace wxbridge::rpc {
 namespace {
 
 using std::chrono::milliseconds;
+using wxbridge::testing::PollUntil;
 using wxbridge::v1::Event;
 using wxbridge::v1::SubscribeRequest;
 using wxbridge::v1::SubscribeResponse;
 
-constexpr auto kWait = std::chrono::seconds(20);  // upper bound for any condition
-
-// Polls `done` until it holds or `timeout` passes; returns whether it held.
-bool WaitFor(const std::function<bool()>& done,
-             std::chrono::steady_clock::duration timeout = kWait) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return true;
-}
+constexpr milliseconds kWait = std::chrono::seconds(20);  // upper bound for any condition
 
 Event Text(const std::string& account, std::string text = "hi") {
   Event event;
@@ -140,8 +131,7 @@ class SubscribeReactorTest : public ::testing::Test {
   }
 
   // A channel of its own (its own connection) when `args` differ from the default.
-  std::unique_ptr<wxbridge::v1::BridgeService::Stub> NewStub(
-      grpc::ChannelArguments args = {}) {
+  std::unique_ptr<wxbridge::v1::BridgeService::Stub> NewStub(grpc::ChannelArguments args = {}) {
     return wxbridge::v1::BridgeService::NewStub(
         grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args));
   }
@@ -149,8 +139,7 @@ class SubscribeReactorTest : public ::testing::Test {
   std::unique_ptr<ClientStream> Open(const SubscribeRequest& request,
                                      wxbridge::v1::BridgeService::Stub* stub = nullptr) {
     auto stream = std::make_unique<ClientStream>();
-    stream->context.set_deadline(std::chrono::system_clock::now() +
-                                 std::chrono::seconds(60));
+    stream->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     stream->reader = (stub ? stub : stub_.get())->Subscribe(&stream->context, request);
     return stream;
   }
@@ -282,7 +271,7 @@ TEST_F(SubscribeReactorTest, BatchesStayUnderTheByteLimitUnlessOneEventIsLarger)
   log_->Append(Text("a", std::string(100 * 1024, 'x')));  // 1: larger than the limit
   log_->Append(Text("a", std::string(40 * 1024, 'x')));   // 2
   log_->Append(Text("a", std::string(40 * 1024, 'x')));   // 3: 2 + 3 > limit
-  AppendTexts(10);                                          // 4..13 fit with 3
+  AppendTexts(10);                                        // 4..13 fit with 3
   SubscribeRequest request = Batched(1000);
   request.set_after_seq(0);
   std::unique_ptr<ClientStream> stream = OpenPastHello(request);
@@ -334,7 +323,7 @@ TEST_F(SubscribeReactorTest, BadRequestsFinishWithInvalidArgument) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_FALSE(status.error_message().empty());
   }
-  EXPECT_TRUE(WaitFor([&] { return registry_.count() == 0; }));
+  EXPECT_TRUE(PollUntil([&] { return registry_.count() == 0; }, kWait));
 }
 
 TEST_F(SubscribeReactorTest, QuietStreamGetsHeartbeatsAtTheRequestedInterval) {
@@ -409,10 +398,10 @@ TEST_F(SubscribeReactorTest, StalledSubscriberDoesNotDelayAFastOne) {
   for (uint64_t seq = 1; seq <= kEvents; ++seq) {
     // Pace the appender to the fast reader (half a ring ahead at most) so that the fast
     // one never falls out of the window; the stalled one falls far behind.
-    ASSERT_TRUE(WaitFor([&] { return seq - fast_seen < kCapacity / 2; }));
+    ASSERT_TRUE(PollUntil([&] { return seq - fast_seen < kCapacity / 2; }, kWait));
     log_->Append(Text("a", big));
   }
-  ASSERT_TRUE(WaitFor([&] { return fast_seen == kEvents; }));
+  ASSERT_TRUE(PollUntil([&] { return fast_seen == kEvents; }, kWait));
   const auto elapsed = std::chrono::steady_clock::now() - start;
   reader.join();
   EXPECT_TRUE(fast_in_order);
@@ -437,7 +426,7 @@ TEST_F(SubscribeReactorTest, CancelledStreamLeavesTheRegistry) {
   EXPECT_EQ(registry_.count(), 1u);
   stream->context.TryCancel();
   EXPECT_EQ(stream->reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
-  EXPECT_TRUE(WaitFor([&] { return registry_.count() == 0; }));
+  EXPECT_TRUE(PollUntil([&] { return registry_.count() == 0; }, kWait));
 }
 
 TEST_F(SubscribeReactorTest, FinishAllEndsStreamsAndLetsShutdownComplete) {
@@ -460,7 +449,7 @@ TEST_F(SubscribeReactorTest, FinishAllEndsStreamsAndLetsShutdownComplete) {
   SubscribeResponse response;
   EXPECT_FALSE(late->reader->Read(&response));
   EXPECT_EQ(late->reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_TRUE(WaitFor([&] { return registry_.count() == 0; }));
+  EXPECT_TRUE(PollUntil([&] { return registry_.count() == 0; }, kWait));
 
   const auto start = std::chrono::steady_clock::now();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));

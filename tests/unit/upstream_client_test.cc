@@ -1,6 +1,7 @@
 #include "server/upstream/upstream_client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -15,16 +16,17 @@
 #include "boost/asio/post.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/unit/upstream_test_server.h"
+#include "tests/support/ws_test_server.h"
 
 namespace wxbridge::upstream {
 namespace {
 
 using std::chrono::milliseconds;
-using test::ServerRecord;
-using test::TestWsServer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using wxbridge::testing::ServerRecord;
+using wxbridge::testing::TlsFiles;
+using wxbridge::testing::WsTestServer;
 using wxbridge::v1::UpstreamState;
 
 constexpr milliseconds kWait(5000);
@@ -43,7 +45,7 @@ struct ClientRecord {
   std::vector<StateChange> states;
   std::vector<std::pair<std::string, bool>> frames;
   std::vector<uint64_t> written;
-  std::vector<uint64_t> failed;
+  std::vector<uint64_t> interrupted;
 
   int Count(UpstreamState state) const {
     return static_cast<int>(std::count_if(states.begin(), states.end(),
@@ -79,11 +81,12 @@ class ClientHarness {
         r.written.push_back(token);
       });
     };
-    callbacks.on_write_failed = [this](uint64_t token) {
+    callbacks.resend_interrupted = [this](uint64_t token) {
       Record([&](ClientRecord& r) {
-        r.events.push_back("failed " + std::to_string(token));
-        r.failed.push_back(token);
+        r.events.push_back("interrupted " + std::to_string(token));
+        r.interrupted.push_back(token);
       });
+      return resend_interrupted_.load();
     };
     callbacks.on_state = [this](UpstreamState state, const std::string& detail, uint32_t attempt,
                                 milliseconds retry_in) {
@@ -102,6 +105,9 @@ class ClientHarness {
     thread_.join();
     client_.reset();  // the io_context no longer runs: allowed off its thread
   }
+
+  // What resend_interrupted answers.
+  void set_resend_interrupted(bool resend) { resend_interrupted_ = resend; }
 
   // Runs inside on_connected, on the io thread. Set before Start().
   void set_on_connected(std::function<void(UpstreamClient&)> hook) {
@@ -125,7 +131,8 @@ class ClientHarness {
     OnIo([this] { client_->Start(); });
   }
   bool Write(const std::string& frame, uint64_t token) {
-    return OnIo([&] { return client_->Write(std::make_shared<const std::string>(frame), token); });
+    return OnIo(
+        [&] { return client_->Write(std::make_shared<const std::string>(frame), token).ok(); });
   }
 
   // Stops the client and waits for `done`; how many times it ran (expect 1).
@@ -178,6 +185,7 @@ class ClientHarness {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<UpstreamClient> client_;
   std::function<void(UpstreamClient&)> on_connected_;
+  std::atomic<bool> resend_interrupted_{false};
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -213,31 +221,31 @@ class UpstreamClientTest : public ::testing::Test {
     return ::testing::AssertionSuccess();
   }
 
-  TestWsServer server_;
+  WsTestServer server_;
   std::unique_ptr<ClientHarness> harness_;  // declared last: goes before the server
 };
 
-TEST_F(UpstreamClientTest, ConnectsAndWritesFromOnConnectedGoFirst) {
+TEST_F(UpstreamClientTest, FramesQueuedBeforeConnectingWaitAndAFirstFrameGoesAhead) {
   ClientHarness& harness = NewClient(ConfigFor(server_.url("/ws?room=1")));
   harness.set_on_connected([](UpstreamClient& client) {
     EXPECT_TRUE(client.connected());
-    EXPECT_TRUE(client.Write(std::make_shared<const std::string>("rebind"), 1));
+    EXPECT_TRUE(
+        client.Write(std::make_shared<const std::string>("rebind"), 1, /*first=*/true).ok());
   });
-  const bool written_before_connect = harness.OnIo([&] {
+  const bool queued_before_connect = harness.OnIo([&] {
     harness.client().Start();
-    return harness.client().Write(std::make_shared<const std::string>("too early"), 99);
+    return harness.client().Write(std::make_shared<const std::string>("early"), 99).ok();
   });
-  EXPECT_FALSE(written_before_connect);
-  EXPECT_EQ(harness.OnIo([&] { return harness.client().queued(); }), 0u);
+  EXPECT_TRUE(queued_before_connect);
 
   ASSERT_TRUE(harness.WaitForConnected());
   EXPECT_TRUE(harness.Write("second", 2));
-  ASSERT_TRUE(server_.WaitFor([](const ServerRecord& r) { return r.frames.size() >= 2; }, kWait));
-  ASSERT_TRUE(harness.WaitFor([](const ClientRecord& r) { return r.written.size() >= 2; }));
+  ASSERT_TRUE(server_.WaitFor([](const ServerRecord& r) { return r.frames.size() >= 3; }, kWait));
+  ASSERT_TRUE(harness.WaitFor([](const ClientRecord& r) { return r.written.size() >= 3; }));
 
-  EXPECT_THAT(server_.record().frames, ElementsAre("rebind", "second"));
-  EXPECT_THAT(harness.record().events,
-              ElementsAre("state UPSTREAM_STATE_CONNECTED", "connected", "written 1", "written 2"));
+  EXPECT_THAT(server_.record().frames, ElementsAre("rebind", "early", "second"));
+  EXPECT_THAT(harness.record().events, ElementsAre("state UPSTREAM_STATE_CONNECTED", "connected",
+                                                   "written 1", "written 99", "written 2"));
   EXPECT_EQ(server_.record().last_target, "/ws?room=1");
   EXPECT_EQ(server_.record().last_host, server_.url("").substr(sizeof("ws://") - 1));
 }
@@ -263,8 +271,9 @@ TEST_F(UpstreamClientTest, WritesGoOutInOrderAndReportTheirTokens) {
   }
   const std::size_t queued = harness_->OnIo([&] {
     for (uint64_t token : tokens) {
-      EXPECT_TRUE(
-          harness_->client().Write(std::make_shared<const std::string>(frames[token - 1]), token));
+      EXPECT_TRUE(harness_->client()
+                      .Write(std::make_shared<const std::string>(frames[token - 1]), token)
+                      .ok());
     }
     return harness_->client().queued();
   });
@@ -400,7 +409,9 @@ TEST_F(UpstreamClientTest, StopIsBoundedWhenTheGatewayStopsReading) {
   // A write the gateway never takes in holds the socket: the close frame cannot follow it.
   const auto megabyte = std::make_shared<const std::string>(1 << 20, 'x');
   harness_->OnIo([&] {
-    for (uint64_t token = 1; token <= 48; ++token) harness_->client().Write(megabyte, token);
+    for (uint64_t token = 1; token <= 48; ++token) {
+      EXPECT_TRUE(harness_->client().Write(megabyte, token).ok());
+    }
   });
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(harness_->StopAndWait(), 1);
@@ -430,34 +441,80 @@ TEST_F(UpstreamClientTest, StopWhileWaitingToReconnectCancelsTheRetry) {
   EXPECT_EQ(server_.record().handshakes, 1);
 }
 
-TEST_F(UpstreamClientTest, FramesQueuedAtADropGetOnWriteFailed) {
-  ASSERT_TRUE(Connect(Config()));
-  server_.Stall();
-  // Far more than the loopback socket buffers hold while nobody reads.
-  constexpr uint64_t kFrames = 48;
+// Far more than the loopback socket buffers hold while nobody reads: a write stays in
+// flight. Returns how many frames were queued.
+constexpr uint64_t kStalledFrames = 48;
+void QueueMegabytes(ClientHarness& harness) {
   const auto megabyte = std::make_shared<const std::string>(1 << 20, 'x');
-  harness_->OnIo([&] {
-    for (uint64_t token = 1; token <= kFrames; ++token) {
-      EXPECT_TRUE(harness_->client().Write(megabyte, token));
+  harness.OnIo([&] {
+    for (uint64_t token = 1; token <= kStalledFrames; ++token) {
+      EXPECT_TRUE(harness.client().Write(megabyte, token).ok());
     }
   });
+}
+
+// At a drop, the frame being written may or may not have reached the gateway: its owner
+// decides whether it goes again; the frames behind it stay queued for the next connection.
+class UpstreamClientDropTest : public UpstreamClientTest,
+                               public ::testing::WithParamInterface<bool> {};
+
+TEST_P(UpstreamClientDropTest, TheFrameBeingWrittenIsOfferedForResendAndTheRestStayQueued) {
+  const bool resend = GetParam();
+  ASSERT_TRUE(Connect(Config()));
+  harness_->set_resend_interrupted(resend);
+  server_.Stall();
+  QueueMegabytes(*harness_);
   server_.DropConnection();
   ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
 
   const ClientRecord record = harness_->record();
-  ASSERT_FALSE(record.failed.empty());
-  ASSERT_EQ(record.written.size() + record.failed.size(), kFrames);
   for (std::size_t i = 0; i < record.written.size(); ++i) EXPECT_EQ(record.written[i], i + 1);
-  for (std::size_t i = 0; i < record.failed.size(); ++i) {
-    EXPECT_EQ(record.failed[i], record.written.size() + i + 1);
-  }
-  // Reported before the state change, so a caller can requeue them on reconnect.
+  ASSERT_EQ(record.interrupted.size(), 1u);
+  EXPECT_EQ(record.interrupted[0], record.written.size() + 1);
+  // Decided before the state change, so the owner still knows the call.
   const auto disconnected =
       std::find(record.events.begin(), record.events.end(), "state UPSTREAM_STATE_DISCONNECTED");
   EXPECT_EQ(std::find(disconnected, record.events.end(),
-                      "failed " + std::to_string(record.failed.back())),
+                      "interrupted " + std::to_string(record.interrupted[0])),
             record.events.end());
-  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued(); }), 0u);
+  const std::size_t left = kStalledFrames - record.written.size() - (resend ? 0 : 1);
+  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued(); }), left);
+  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued_bytes(); }), left << 20);
+}
+
+INSTANTIATE_TEST_SUITE_P(ResendOrNot, UpstreamClientDropTest, ::testing::Bool());
+
+TEST_F(UpstreamClientTest, AGatewayThatStopsReadingIsDroppedAfterTheWriteTimeout) {
+  UpstreamConfig config = Config();
+  config.write_timeout = milliseconds(200);
+  ASSERT_TRUE(Connect(config));  // ping_interval 10 s: only the write can tell
+  server_.Stall();
+  QueueMegabytes(*harness_);
+  ASSERT_TRUE(harness_->WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  const auto dropped = harness_->record().Only(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED);
+  ASSERT_FALSE(dropped.empty());
+  EXPECT_THAT(dropped[0].detail, HasSubstr("--write_timeout"));
+}
+
+TEST_F(UpstreamClientTest, AFullQueueRefusesAFrameAndKeepsTheOthers) {
+  UpstreamConfig config = Config();
+  config.max_queue_bytes = 3 << 20;
+  NewClient(config);  // not started: nothing leaves the queue
+  const auto megabyte = std::make_shared<const std::string>(1 << 20, 'x');
+  const absl::Status fourth = harness_->OnIo([&] {
+    for (uint64_t token = 1; token <= 3; ++token) {
+      EXPECT_TRUE(harness_->client().Write(megabyte, token).ok());
+    }
+    return harness_->client().Write(megabyte, 4);
+  });
+  EXPECT_EQ(fourth.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(fourth.message()), HasSubstr("--max_queue_bytes"));
+  EXPECT_EQ(harness_->OnIo([&] { return harness_->client().queued(); }), 3u);
+  // A withdrawn frame makes room.
+  EXPECT_TRUE(harness_->OnIo([&] {
+    harness_->client().Withdraw(2);
+    return harness_->client().Write(megabyte, 4).ok();
+  }));
 }
 
 TEST_F(UpstreamClientTest, InvalidUrlIsReportedAndNotRetried) {
@@ -482,17 +539,17 @@ TEST_F(UpstreamClientTest, DestroyingWithoutStopClosesTheSocketAtOnce) {
 class UpstreamClientTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tls_ = test::MakeSelfSignedCert(::testing::TempDir());
+    tls_ = wxbridge::testing::MakeSelfSignedCert(::testing::TempDir());
     if (!tls_) GTEST_SKIP() << "the openssl CLI could not make a test certificate";
   }
   void TearDown() override {
     if (tls_) std::filesystem::remove_all(std::filesystem::path(tls_->cert_path).parent_path());
   }
-  std::optional<test::TlsFiles> tls_;
+  std::optional<TlsFiles> tls_;
 };
 
 TEST_F(UpstreamClientTlsTest, ConnectsOverWssWithoutVerificationAndCarriesFrames) {
-  TestWsServer server(tls_);
+  WsTestServer server(tls_);
   UpstreamConfig config = ConfigFor(server.url());
   config.tls_verify_peer = false;
   ClientHarness harness(config);
@@ -511,7 +568,7 @@ TEST_F(UpstreamClientTlsTest, ConnectsOverWssWithoutVerificationAndCarriesFrames
 }
 
 TEST_F(UpstreamClientTlsTest, RefusesASelfSignedCertificateWhenVerifying) {
-  TestWsServer server(tls_);
+  WsTestServer server(tls_);
   UpstreamConfig config = ConfigFor(server.url());
   config.tls_verify_peer = true;
   ClientHarness harness(config);

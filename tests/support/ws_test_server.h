@@ -1,8 +1,9 @@
-// A minimal WebSocket server for the upstream client's tests: one io thread on
-// 127.0.0.1:<ephemeral>, plain or TLS, that records what it receives and misbehaves on
-// request (drops, stalls, stops listening).
-#ifndef WXBRIDGE_TESTS_UNIT_UPSTREAM_TEST_SERVER_H_
-#define WXBRIDGE_TESTS_UNIT_UPSTREAM_TEST_SERVER_H_
+// A minimal WebSocket server for tests of WebSocket clients (the upstream client): one
+// io thread on 127.0.0.1:<ephemeral>, plain or TLS, that records what it receives and
+// misbehaves on request (drops, stalls, stops listening). The gateway simulator
+// (server/sim) is the protocol-speaking server; this one knows no protocol.
+#ifndef WXBRIDGE_TESTS_SUPPORT_WS_TEST_SERVER_H_
+#define WXBRIDGE_TESTS_SUPPORT_WS_TEST_SERVER_H_
 
 #include <chrono>
 #include <functional>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace wxbridge::upstream::test {
+namespace wxbridge::testing {
 
 struct ServerRecord {
   int handshakes = 0;      // WebSocket handshakes accepted
@@ -31,10 +32,10 @@ struct TlsFiles {
 // new directory under `parent`; nullopt when that fails.
 std::optional<TlsFiles> MakeSelfSignedCert(const std::string& parent);
 
-class TestWsServer {
+class WsTestServer {
  public:
-  explicit TestWsServer(std::optional<TlsFiles> tls = std::nullopt);
-  ~TestWsServer();
+  explicit WsTestServer(std::optional<TlsFiles> tls = std::nullopt);
+  ~WsTestServer();
 
   std::string url(const std::string& target = "/ws") const;
 
@@ -59,6 +60,6 @@ class TestWsServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace wxbridge::upstream::test
+}  // namespace wxbridge::testing
 
-#endif  // WXBRIDGE_TESTS_UNIT_UPSTREAM_TEST_SERVER_H_
+#endif  // WXBRIDGE_TESTS_SUPPORT_WS_TEST_SERVER_H_

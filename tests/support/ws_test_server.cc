@@ -1,4 +1,4 @@
-#include "tests/unit/upstream_test_server.h"
+#include "tests/support/ws_test_server.h"
 
 #include <stdlib.h>
 
@@ -22,7 +22,7 @@
 #include "boost/beast/websocket.hpp"
 #include "boost/beast/websocket/ssl.hpp"
 
-namespace wxbridge::upstream::test {
+namespace wxbridge::testing {
 namespace {
 
 namespace beast = boost::beast;
@@ -188,7 +188,7 @@ std::optional<TlsFiles> MakeSelfSignedCert(const std::string& parent) {
   return files;
 }
 
-class TestWsServer::Impl {
+class WsTestServer::Impl {
  public:
   explicit Impl(std::optional<TlsFiles> tls)
       : work_(boost::asio::make_work_guard(io_)), acceptor_(io_) {
@@ -262,45 +262,45 @@ class TestWsServer::Impl {
   std::thread thread_;
 };
 
-TestWsServer::TestWsServer(std::optional<TlsFiles> tls)
+WsTestServer::WsTestServer(std::optional<TlsFiles> tls)
     : impl_(std::make_unique<Impl>(std::move(tls))) {}
 
-TestWsServer::~TestWsServer() = default;
+WsTestServer::~WsTestServer() = default;
 
-std::string TestWsServer::url(const std::string& target) const { return impl_->url(target); }
+std::string WsTestServer::url(const std::string& target) const { return impl_->url(target); }
 
-void TestWsServer::Send(std::string frame, bool binary) {
+void WsTestServer::Send(std::string frame, bool binary) {
   impl_->Post([this, frame = std::move(frame), binary]() mutable {
     if (impl_->current()) impl_->current()->Send(std::move(frame), binary);
   });
 }
 
-void TestWsServer::DropConnection() {
+void WsTestServer::DropConnection() {
   impl_->Post([this] {
     if (impl_->current()) impl_->current()->Drop();
   });
 }
 
-void TestWsServer::Stall() {
+void WsTestServer::Stall() {
   impl_->Post([this] {
     impl_->set_stalled();
     if (impl_->current()) impl_->current()->Stall();
   });
 }
 
-void TestWsServer::StopListening() {
+void WsTestServer::StopListening() {
   impl_->Post([this] { impl_->StopListening(); });
 }
 
-void TestWsServer::StartListening() {
+void WsTestServer::StartListening() {
   impl_->Post([this] { impl_->Listen(); });
 }
 
-bool TestWsServer::WaitFor(const std::function<bool(const ServerRecord&)>& done,
+bool WsTestServer::WaitFor(const std::function<bool(const ServerRecord&)>& done,
                            std::chrono::milliseconds timeout) const {
   return impl_->recorder().WaitFor(done, timeout);
 }
 
-ServerRecord TestWsServer::record() const { return impl_->recorder().Get(); }
+ServerRecord WsTestServer::record() const { return impl_->recorder().Get(); }
 
-}  // namespace wxbridge::upstream::test
+}  // namespace wxbridge::testing
