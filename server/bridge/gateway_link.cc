@@ -36,9 +36,7 @@ GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
       inbound_(log, &accounts_, &calls_) {
   upstream::UpstreamCallbacks callbacks;
   callbacks.on_connected = [this] { calls_.OnConnected(); };
-  callbacks.on_frame = [this](std::string frame, bool binary) {
-    OnFrame(std::move(frame), binary);
-  };
+  callbacks.on_frame = [this](std::string frame, bool binary) { OnFrame(frame, binary); };
   callbacks.on_written = [this](uint64_t id) {
     frames_sent_++;
     calls_.OnWritten(id);
@@ -141,7 +139,7 @@ absl::Status GatewayLink::UnavailableStatus() const {
       last_detail_.empty() ? "" : ": ", last_detail_, ")"));
 }
 
-void GatewayLink::OnFrame(std::string frame, bool binary) {
+void GatewayLink::OnFrame(const std::string& frame, bool binary) {
   events::StoredEventPtr stored = inbound_.OnFrame(frame, binary);
   if (stored->event().has_gateway_error() && stored->event().gateway_error().auth_rejected()) {
     SetState(wxbridge::v1::UPSTREAM_STATE_AUTH_REJECTED,

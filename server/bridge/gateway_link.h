@@ -78,7 +78,7 @@ class GatewayLink {
   bool AdvanceTo(LinkPhase to);
   absl::Status Admit() const;
   absl::Status UnavailableStatus() const;
-  void OnFrame(std::string frame, bool binary);
+  void OnFrame(const std::string& frame, bool binary);
   void OnState(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,
                std::chrono::milliseconds retry_in);
   void SetState(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,

@@ -55,13 +55,12 @@ uint64_t CallRunner::Start(absl::StatusOr<protocol::Command> command, Clock::tim
       protocol::EncodeFrame(*command, options_.auth_key, stamp));
   boost::asio::post(io_, [this, command = *std::move(command), stamp = std::move(stamp),
                           frame = std::move(frame), deadline, done = std::move(done)]() mutable {
-    Register(std::move(command), std::move(stamp), std::move(frame), deadline,
-             /*internal=*/false, std::move(done));
+    Register(command, stamp, std::move(frame), deadline, /*internal=*/false, std::move(done));
   });
   return id;
 }
 
-void CallRunner::Register(protocol::Command command, protocol::FrameStamp stamp,
+void CallRunner::Register(const protocol::Command& command, const protocol::FrameStamp& stamp,
                           std::shared_ptr<const std::string> frame, Clock::time_point deadline,
                           bool internal, CallDone done) {
   const uint64_t id = stamp.msg_id;
@@ -133,8 +132,8 @@ void CallRunner::OnConnected() {
   auto frame =
       std::make_shared<const std::string>(protocol::EncodeFrame(rebind, options_.auth_key, stamp));
   rebind_id_ = stamp.msg_id;
-  Register(std::move(rebind), std::move(stamp), std::move(frame),
-           Clock::now() + options_.rebind_timeout, /*internal=*/true, [](CallResult result) {
+  Register(rebind, stamp, std::move(frame), Clock::now() + options_.rebind_timeout,
+           /*internal=*/true, [](const CallResult& result) {
              Log(LogLevel::kDebug, "gateway",
                  "re-bind (code 100) completed: ", result.status.ToString());
            });

@@ -101,7 +101,7 @@ class CallRunner {
 
   protocol::FrameStamp NextStamp();
   void OnDeadline(uint64_t request_id);
-  void Register(protocol::Command command, protocol::FrameStamp stamp,
+  void Register(const protocol::Command& command, const protocol::FrameStamp& stamp,
                 std::shared_ptr<const std::string> frame, Clock::time_point deadline, bool internal,
                 CallDone done);
   // Every call ends here.

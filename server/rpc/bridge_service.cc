@@ -106,7 +106,7 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerCont
 
 template <typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCall(grpc::CallbackServerContext* context,
-                                                     absl::StatusOr<protocol::Command> command,
+                                                     absl::StatusOr<protocol::Command>&& command,
                                                      Response* response, Fill fill) {
   auto* reactor = new CommandReactor(link_);
   reactor->Begin(link_->Execute(std::move(command), CallDeadline(context),

@@ -83,7 +83,7 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallb
   // Executes `command` (or ends the RPC with its error), counted either way.
   template <typename Response, typename Fill>
   grpc::ServerUnaryReactor* RunCall(grpc::CallbackServerContext* context,
-                                    absl::StatusOr<protocol::Command> command, Response* response,
+                                    absl::StatusOr<protocol::Command>&& command, Response* response,
                                     Fill fill);
   bridge::GatewayLink::Clock::time_point CallDeadline(
       const grpc::CallbackServerContext* context) const;

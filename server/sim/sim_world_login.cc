@@ -81,6 +81,7 @@ WorldOutput SimWorld::RunStep(const LoginStep &step) {
 void SimWorld::PushContactList(WorldOutput &out, const std::string &name) {
   const Account &account = accounts_.at(name);
   std::vector<std::string> ids;
+  ids.reserve(options_.world_size + 5);
   for (int n = 0; n < options_.world_size; ++n) ids.push_back(FriendWxId(account.wx_id, n));
   ids.insert(ids.end(), {CustomIdPersonWxId(), OfficialAccountWxId(), SpecialAccountWxId(),
                          SharedGroupWxId(), OwnedGroupWxIdFor(name)});

@@ -155,7 +155,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     Fire(callbacks_.on_written, token);
   }
 
-  void OnFailed(std::string reason) {
+  void OnFailed(const std::string& reason) {
     const bool was_open = open_;
     DropConnection();
     Log(LogLevel::kWarning, "upstream", was_open ? "disconnected from " : "cannot connect to ",
@@ -202,7 +202,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   // A configuration error: retrying cannot help.
-  void GiveUp(std::string reason) {
+  void GiveUp(const std::string& reason) {
     Log(LogLevel::kError, "upstream", "not connecting: ", reason);
     Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED, reason, 0u,
          milliseconds(0));
