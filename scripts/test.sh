@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cd build/cmake
+cd "${WXBRIDGE_BUILD_DIR:-build/cmake}"
 ctest --output-on-failure -j 2 "$@"
