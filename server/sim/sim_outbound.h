@@ -4,6 +4,8 @@
 #define WXBRIDGE_SERVER_SIM_SIM_OUTBOUND_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 namespace wxbridge::sim {
@@ -16,6 +18,11 @@ struct Outbound {
   ConnectionId connection;
   std::string text;
 };
+
+// Frames made at the moment they are written (a load generator stamps its send time in
+// them): a connection with nothing left to write asks for its next frame; nullopt means
+// none for now. Called on the I/O thread.
+using FrameSource = std::function<std::optional<std::string>(ConnectionId)>;
 
 }  // namespace wxbridge::sim
 

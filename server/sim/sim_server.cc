@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
@@ -26,19 +25,10 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kLogComponent = "wxsim";
-constexpr char kSendNsToken[] = "%SEND_NS%";
-// Copies in flight per connection when pushing flat out: enough to keep the
-// socket busy, few enough that a stamped copy's time is close to when it
-// leaves.
-constexpr std::size_t kPushWindow = 16;
 
-struct QueuedFrame {
-  std::shared_ptr<const std::string> text;
-  bool stamp = false;  // replace kSendNsToken when the write starts
-};
+using QueuedFrame = std::shared_ptr<const std::string>;
 
 class Session;
 
@@ -79,9 +69,21 @@ class Session : public std::enable_shared_from_this<Session> {
     MaybeWrite();
   }
 
-  void PushFlatOut(std::shared_ptr<const std::string> frame, bool stamp, std::size_t count) {
-    pushes_.push_back({{std::move(frame), stamp}, count});
-    Refill();
+  void SetFrameSource(std::shared_ptr<const FrameSource> source) {
+    source_ = std::move(source);
+    MaybeWrite();
+  }
+
+  void MaybeWrite() {
+    if (writing_ || !is_open()) return;
+    if (queue_.empty() && !Pull()) return;
+    writing_ = true;
+    const std::string &front = *queue_.front();
+    Log(LogLevel::kDebug, kLogComponent, "connection ", id_, ": frame out, ", front.size(),
+        " bytes");
+    ws_.text(true);
+    ws_.async_write(net::buffer(front),
+                    beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   // TCP close without a close frame; pending and gated operations fail and end
@@ -101,11 +103,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  struct PushJob {
-    QueuedFrame frame;
-    std::size_t left;
-  };
-
   void OnAccept(beast::error_code ec) {
     if (ec) {
       Log(LogLevel::kInfo, kLogComponent, "connection ", id_, ": handshake failed: ", ec.message());
@@ -148,37 +145,19 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.consume(buffer_.size());
   }
 
-  void MaybeWrite() {
-    if (writing_ || !is_open() || queue_.empty()) return;
-    writing_ = true;
-    const QueuedFrame &front = queue_.front();
-    if (front.stamp) {
-      const auto now_ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-              .count();
-      stamped_ = absl::StrReplaceAll(*front.text, {{kSendNsToken, absl::StrCat(now_ns)}});
-    }
-    Log(LogLevel::kDebug, kLogComponent, "connection ", id_, ": frame out, ", front.text->size(),
-        " bytes");
-    ws_.text(true);
-    ws_.async_write(net::buffer(front.stamp ? stamped_ : *front.text),
-                    beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  // Queues the source's next frame, made now, if it has one.
+  bool Pull() {
+    if (!source_) return false;
+    std::optional<std::string> frame = (*source_)(id_);
+    if (!frame) return false;
+    queue_.push_back(std::make_shared<const std::string>(std::move(*frame)));
+    return true;
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (ec) return Drop();  // the pending read fails next and closes the session
     queue_.pop_front();
-    Refill();
-    MaybeWrite();
-  }
-
-  void Refill() {
-    while (!pushes_.empty() && queue_.size() < kPushWindow && !closed_) {
-      PushJob &job = pushes_.front();
-      queue_.push_back(job.frame);
-      if (--job.left == 0) pushes_.pop_front();
-    }
     MaybeWrite();
   }
 
@@ -196,25 +175,11 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState &state_;
   beast::flat_buffer buffer_;
   std::deque<QueuedFrame> queue_;
-  std::deque<PushJob> pushes_;
-  std::string stamped_;  // the stamped copy being written
+  std::shared_ptr<const FrameSource> source_;
   bool open_ = false;
   bool closed_ = false;
   bool writing_ = false;
   bool parked_ = false;  // a frame was read while stalled and awaits Resume()
-};
-
-// One StartPushing at a fixed rate: copies go to every open connection on a
-// timer.
-struct RatePush {
-  RatePush(net::io_context &ioc, QueuedFrame frame, std::size_t count, double rate)
-      : frame(std::move(frame)), count(count), rate(rate), timer(ioc) {}
-  QueuedFrame frame;
-  std::size_t count;
-  double rate;
-  Clock::time_point start = Clock::now();
-  std::size_t sent = 0;
-  net::steady_timer timer;
 };
 
 }  // namespace
@@ -273,14 +238,14 @@ class SimServer::Impl {
       for (Outbound &frame : frames) {
         auto it = state_.sessions.find(frame.connection);
         if (it == state_.sessions.end()) continue;
-        it->second->Send({std::make_shared<const std::string>(std::move(frame.text))});
+        it->second->Send(std::make_shared<const std::string>(std::move(frame.text)));
       }
     });
   }
 
   void SendToAll(std::string text) {
     auto shared = std::make_shared<const std::string>(std::move(text));
-    net::post(ioc_, [this, shared] { ForEachOpen([&](Session &s) { s.Send({shared}); }); });
+    net::post(ioc_, [this, shared] { ForEachOpen([&](Session &s) { s.Send(shared); }); });
   }
 
   void RunAfter(std::chrono::milliseconds delay, std::function<void()> task) {
@@ -303,17 +268,14 @@ class SimServer::Impl {
     });
   }
 
-  void StartPushing(std::string frame, std::size_t count, double rate) {
-    const bool stamp = frame.find(kSendNsToken) != std::string::npos;
-    QueuedFrame queued{std::make_shared<const std::string>(std::move(frame)), stamp};
-    net::post(ioc_, [this, queued, count, rate] {
-      if (count == 0) return;
-      if (rate <= 0) {
-        ForEachOpen([&](Session &s) { s.PushFlatOut(queued.text, queued.stamp, count); });
-        return;
-      }
-      Tick(std::make_shared<RatePush>(ioc_, queued, count, rate));
-    });
+  void SetFrameSource(FrameSource source) {
+    std::shared_ptr<const FrameSource> shared;
+    if (source) shared = std::make_shared<const FrameSource>(std::move(source));
+    net::post(ioc_, [this, shared] { ForEachOpen([&](Session &s) { s.SetFrameSource(shared); }); });
+  }
+
+  void PullFrames() {
+    net::post(ioc_, [this] { ForEachOpen([](Session &s) { s.MaybeWrite(); }); });
   }
 
  private:
@@ -343,20 +305,6 @@ class SimServer::Impl {
     });
   }
 
-  void Tick(const std::shared_ptr<RatePush> &job) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - job->start).count();
-    const auto due = std::min(job->count, static_cast<std::size_t>(elapsed * job->rate) + 1);
-    for (; job->sent < due; ++job->sent) {
-      ForEachOpen([&](Session &s) { s.Send(job->frame); });
-    }
-    if (job->sent >= job->count) return;
-    job->timer.expires_at(job->start + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(job->sent / job->rate)));
-    job->timer.async_wait([this, job](beast::error_code ec) {
-      if (!ec) Tick(job);
-    });
-  }
-
   net::io_context ioc_;  // first: outlives everything that refers to it
   ServerState state_;
   tcp::acceptor acceptor_;
@@ -378,9 +326,8 @@ void SimServer::RunAfter(std::chrono::milliseconds delay, std::function<void()> 
 }
 void SimServer::DropAll() { impl_->DropAll(); }
 void SimServer::SetStalled(bool stalled) { impl_->SetStalled(stalled); }
-void SimServer::StartPushing(std::string frame, std::size_t count, double rate_per_second) {
-  impl_->StartPushing(std::move(frame), count, rate_per_second);
-}
+void SimServer::SetFrameSource(FrameSource source) { impl_->SetFrameSource(std::move(source)); }
+void SimServer::PullFrames() { impl_->PullFrames(); }
 std::size_t SimServer::open_count() const { return impl_->open_count(); }
 std::size_t SimServer::accepted_count() const { return impl_->accepted_count(); }
 

@@ -58,10 +58,12 @@ class SimServer {
   void RunAfter(std::chrono::milliseconds delay, std::function<void()> task);
   void DropAll();
   void SetStalled(bool stalled);
-  // `count` copies of `frame` to every connection: at `rate_per_second`, or (0)
-  // as fast as each connection's writes complete. "%SEND_NS%" in the frame
-  // becomes the steady_clock time in ns when the copy's write starts.
-  void StartPushing(std::string frame, std::size_t count, double rate_per_second);
+  // Every connection open now writes what `source` gives it whenever it has nothing
+  // queued (connections opened later have no source). Replaces the previous source;
+  // nullptr removes it.
+  void SetFrameSource(FrameSource source);
+  // Asks the source again on every idle connection (after it returned nullopt).
+  void PullFrames();
 
   std::size_t open_count() const;
   std::size_t accepted_count() const;

@@ -151,8 +151,9 @@ bool Simulator::WaitForConnections(std::size_t n, std::chrono::milliseconds time
 }
 std::vector<std::string> Simulator::LoggedInAccounts() const { return impl_->LoggedInAccounts(); }
 
-void Simulator::StartPushing(const std::string &frame, std::size_t count, double rate_per_second) {
-  impl_->server().StartPushing(frame, count, rate_per_second);
+void Simulator::SetFrameSource(FrameSource source) {
+  impl_->server().SetFrameSource(std::move(source));
 }
+void Simulator::PullFrames() { impl_->server().PullFrames(); }
 
 }  // namespace wxbridge::sim

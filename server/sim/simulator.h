@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "server/common/limits.h"
+#include "server/sim/sim_outbound.h"
 
 namespace wxbridge::sim {
 
@@ -63,9 +64,9 @@ class Simulator {
   // The group `account` owns (members: the account and its simulated friends).
   static std::string OwnedGroupIdFor(const std::string& account);
   // Fixed world contacts every account has: an official account and a special one.
-  static std::string OfficialAccountId();   // "gh_…"
-  static std::string SpecialAccountId();    // "medianote"
-  static std::string CustomIdPersonId();    // a person with a custom WeChat id
+  static std::string OfficialAccountId();  // "gh_…"
+  static std::string SpecialAccountId();   // "medianote"
+  static std::string CustomIdPersonId();   // a person with a custom WeChat id
 
   // --- Test hooks (thread-safe) ---
   // Sends `text` as a text frame on every open connection (or the newest one).
@@ -89,10 +90,13 @@ class Simulator {
   // Accounts logged in now.
   std::vector<std::string> LoggedInAccounts() const;
 
-  // --- Load generation (benchmarks) ---
-  // Pushes `count` copies of `frame` to every connection as fast as the socket takes
-  // them (rate_per_second 0) or at a fixed rate; returns at once.
-  void StartPushing(const std::string& frame, std::size_t count, double rate_per_second);
+  // --- Load generation hook (benchmarks) ---
+  // Every connection open now writes what `source` makes whenever it has nothing queued,
+  // so a frame can carry the time it is written (see FrameSource); connections opened
+  // later have no source. Replaces the previous source; nullptr removes it.
+  void SetFrameSource(FrameSource source);
+  // Asks the source again on every idle connection (after it returned nullopt).
+  void PullFrames();
 
  private:
   class Impl;

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "tests/bench/grpc_load.h"
 #include "tests/bench/process_stats.h"
+#include "tests/bench/sim_pusher.h"
 #include "tests/bench/subscriber_fleet.h"
 
 namespace wxbridge::bench {
@@ -21,13 +22,13 @@ constexpr std::chrono::seconds kIdleEnd(2);
 // Latency samples kept per run (the rest of the events are only counted).
 constexpr double kSamplesPerRun = 200000;
 
-// A MsgType 1 text push to the bench account; the simulator writes its send
-// time over %SEND_NS%. The text is as long as the SendText payload.
+// A MsgType 1 text push to the bench account; the simulator host writes its send
+// time over kSendNsToken. The text is as long as the SendText payload.
 std::string PushFrame(std::size_t payload_bytes) {
   return absl::StrCat(
       R"({"MsgId":1,"NewMsgId":7000000000000000001,"MsgType":1,"account":"bench-b",)",
       R"("FromUserName":"wxid_benchfriend01","ToUserName":"wxid_benchself0001",)", R"("Content":")",
-      kSentNsMarker, "%SEND_NS% ", std::string(payload_bytes, 'x'),
+      kSentNsMarker, kSendNsToken, " ", std::string(payload_bytes, 'x'),
       R"(","CreateTime":1700000000,"Status":3,"ImgStatus":1,"MsgSource":"",)",
       R"("PushContent":"bench : text"})");
 }
@@ -66,7 +67,8 @@ FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, Subsc
     row.bridge_cpu_per_1m = 1e6 * meter.cpu_seconds(0) / row.delivered;
   }
   row.bridge_peak_rss_kib = meter.peak_rss_kib(0);
-  std::fprintf(stderr, "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us, %.1f events/msg\n",
+  std::fprintf(stderr,
+               "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us, %.1f events/msg\n",
                subscribers, mode, row.deliveries_per_s, row.latency.p99_us, row.events_per_message);
   return row;
 }

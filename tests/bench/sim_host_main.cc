@@ -1,8 +1,9 @@
 // wxbench_sim: the gateway simulator in a process of its own, so the bench can
 // measure its CPU apart from the bridge's. Prints "(port N)" once serving.
 // Commands, one per line on stdin:
-//   push COUNT RATE FRAME   StartPushing(FRAME, COUNT, RATE) (RATE 0: as fast
-//   as possible)
+//   push COUNT RATE FRAME   COUNT copies of FRAME to the open connections at RATE
+//                           per second (0: as fast as they take them), "%SEND_NS%"
+//                           in FRAME stamped with the send time (see SimPusher)
 // End of stdin or SIGTERM stops it.
 #include <csignal>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "server/sim/simulator.h"
+#include "tests/bench/sim_pusher.h"
 
 ABSL_FLAG(int, port, 0, "listen port (0 picks a free one)");
 ABSL_FLAG(std::string, ack, "echo", "replies echo msgId (echo) or not (none)");
@@ -23,6 +25,7 @@ ABSL_FLAG(std::string, auth_key, "wxsim-key", "the authKey the simulator accepts
 namespace {
 
 void ServeCommands(wxbridge::sim::Simulator &simulator) {
+  wxbridge::bench::SimPusher pusher(simulator);
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream in(line);
@@ -33,7 +36,7 @@ void ServeCommands(wxbridge::sim::Simulator &simulator) {
     std::string frame;
     std::getline(in >> std::ws, frame);
     if (verb == "push" && !frame.empty()) {
-      simulator.StartPushing(frame, count, rate);
+      pusher.Start(frame, count, rate);
     } else {
       std::fprintf(stderr, "wxbench_sim: unknown command: %s\n", line.c_str());
     }

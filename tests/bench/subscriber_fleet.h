@@ -1,15 +1,16 @@
 // Many Subscribe streams read by one process, cheaply: messages arrive as raw
 // ByteBuffers and are told apart by their first byte (the SubscribeResponse
 // oneof tag); batches are counted by walking their entries' lengths; only every
-// k-th event is parsed, to take its gateway send time for the latency. Events carry "sent_ns=<steady_clock ns>" (the simulator's
-// %SEND_NS%): same machine, same clock, so latency = now - sent.
+// k-th event is parsed, to take its gateway send time for the latency. Events carry
+// "sent_ns=<steady_clock ns>" (the simulator host's kSendNsToken, see sim_pusher.h):
+// same machine, same clock, so latency = now - sent.
 #ifndef WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
 #define WXBRIDGE_TESTS_BENCH_SUBSCRIBER_FLEET_H_
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ class SubscriberFleet {
   // Forgets counts and samples; from now on every `sample_every`-th event of
   // each (reading) stream is timed.
   void ResetCounters(int sample_every);
-  uint64_t events() const;  // delivered to the reading streams since ResetCounters
+  uint64_t events() const;    // delivered to the reading streams since ResetCounters
   uint64_t messages() const;  // stream messages that carried those events
   uint64_t gaps() const;
   // Waits until events() >= n, or no event arrived for `idle`; returns the time

@@ -1,8 +1,12 @@
 // Connections and the test hooks: re-binding with code 100, inject, drop,
-// stall, received frames, load generation.
+// stall, received frames, the frame source of load generators.
+#include <atomic>
+#include <memory>
+#include <optional>
 #include <set>
+#include <string>
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "tests/integration/sim_test_fixture.h"
 
 namespace wxbridge::testing {
@@ -102,35 +106,49 @@ TEST_P(SimTest, SetAckModeSwitchesRepliesAtOnce) {
   EXPECT_EQ(error.contains("cmdId"), !echo());
 }
 
-// Frames carrying %SEND_NS% come back stamped with a steady_clock time.
-int64_t StampOf(const std::string &frame) {
-  const std::string prefix = "{\"sent\":";
-  int64_t stamp = -1;
-  if (frame.rfind(prefix, 0) != 0 ||
-      !absl::SimpleAtoi(frame.substr(prefix.size(), frame.size() - prefix.size() - 1), &stamp)) {
-    return -1;
-  }
-  return stamp;
-}
-
-TEST_P(SimTest, PushingSendsEveryCopyStampedWithItsSendTime) {
+TEST_P(SimTest, AFrameSourceFeedsTheConnectionsOpenWhenItIsSetWheneverTheyAreIdle) {
   auto client = Connect();
   ASSERT_TRUE(sim().WaitForConnections(1, milliseconds(5000)));
-  const int64_t start = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-  for (double rate : {0.0, 2000.0}) {
-    SCOPED_TRACE(rate);
-    sim().StartPushing("{\"sent\":%SEND_NS%}", 200, rate);
-    int64_t last = start;
-    for (int i = 0; i < 200; ++i) {
-      std::optional<std::string> frame = client->Receive();
-      ASSERT_TRUE(frame.has_value()) << "copy " << i;
-      const int64_t stamp = StampOf(*frame);
-      ASSERT_GE(stamp, last) << *frame;
-      last = stamp;
-    }
-  }
+  // Made on the simulator's thread when asked: "made N" while N < allowed.
+  struct Source {
+    std::atomic<int> allowed{2};
+    std::atomic<int> made{0};
+  };
+  auto source = std::make_shared<Source>();
+  sim().SetFrameSource([source](sim::ConnectionId) -> std::optional<std::string> {
+    if (source->made >= source->allowed) return std::nullopt;
+    return absl::StrCat("made ", source->made++);
+  });
+  EXPECT_EQ(client->Receive(), "made 0");
+  EXPECT_EQ(client->Receive(), "made 1");
+  // The source has nothing for now; frames of the world still go out.
+  sim().InjectFrame("injected");
+  EXPECT_EQ(client->Receive(), "injected");
+  source->allowed = 3;
+  sim().PullFrames();
+  EXPECT_EQ(client->Receive(), "made 2");
+
+  // A connection opened later has no source: what the source makes goes to the first.
+  auto late = Connect();
+  ASSERT_TRUE(sim().WaitForConnections(2, milliseconds(5000)));
+  source->allowed = 5;
+  sim().PullFrames();
+  sim().InjectFrame("end");
+  EXPECT_EQ(late->Receive(), "end");
+  EXPECT_TRUE(client->ReceiveUntil([](const std::string &f) { return f == "made 4"; }));
+
+  // Removed, the source is asked no more.
+  sim().SetFrameSource(nullptr);
+  source->allowed = 1000;
+  sim().PullFrames();
+  sim().InjectFrame("after");
+  int made_after = 0;
+  EXPECT_TRUE(client->ReceiveUntil([&](const std::string &f) {
+    made_after += f.rfind("made ", 0) == 0 ? 1 : 0;
+    return f == "after";
+  }));
+  EXPECT_EQ(made_after, 0);
+  EXPECT_EQ(source->made, 5);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothAckModes, SimTest, kBothAckModes, AckModeName);
