@@ -83,8 +83,8 @@ std::vector<TargetCheck> CheckTargets(const BenchReport &r) {
   if (r.bridge_idle_rss_kib > 0) idle.value = static_cast<double>(r.bridge_idle_rss_kib);
   checks.push_back(idle);
 
-  TargetCheck per_sub{"RSS per idle Subscribe stream (most measured, one connection)", {}, 16,
-                      false, "KiB"};
+  TargetCheck per_sub{
+      "RSS per idle Subscribe stream (most measured, one connection)", {}, 16, false, "KiB"};
   if (!r.memory.empty()) per_sub.value = r.memory.back().kib_per_stream;
   checks.push_back(per_sub);
   return checks;
@@ -147,8 +147,7 @@ void PrintReport(const BenchReport &r) {
                 "CPU s/1M", "peak MB");
     for (const FanoutRow &row : r.fanout) {
       std::printf("%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n",
-                  row.subscribers,
-                  row.mode.c_str(),
+                  row.subscribers, row.mode.c_str(),
                   row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
                   static_cast<unsigned long long>(row.pushed),
                   static_cast<unsigned long long>(row.delivered), row.deliveries_per_s,

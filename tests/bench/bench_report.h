@@ -49,9 +49,9 @@ struct FanoutRow {
 
 struct FanoutMemory {
   int subscribers = 0;
-  int64_t rss_before_kib = 0;  // bridge RSS with no stream open
-  int64_t rss_shared_kib = 0;  // + `subscribers` idle streams on one connection
-  int64_t rss_after_kib = 0;   // + as many again, as the fan-out fleet connects
+  int64_t rss_before_kib = 0;     // bridge RSS with no stream open
+  int64_t rss_shared_kib = 0;     // + `subscribers` idle streams on one connection
+  int64_t rss_after_kib = 0;      // + as many again, as the fan-out fleet connects
   double kib_per_stream = 0;      // on a shared connection
   double kib_per_subscriber = 0;  // as the fan-out fleet connects (its own connection)
 };

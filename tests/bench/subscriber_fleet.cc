@@ -233,9 +233,9 @@ absl::Status SubscriberFleet::OpenOn(grpc::GenericStub *stub, bool stalled, int 
       own_stubs_.push_back(std::make_unique<grpc::GenericStub>(MakeChannel(target_)));
     }
     // Round-robin over the shared connections unless the caller chose one.
-    readers_.back()->Start(stub                ? stub
-                           : stubs_.empty()    ? own_stubs_.back().get()
-                                               : stubs_[(first + i) % stubs_.size()].get());
+    readers_.back()->Start(stub             ? stub
+                           : stubs_.empty() ? own_stubs_.back().get()
+                                            : stubs_[(first + i) % stubs_.size()].get());
   }
   const auto deadline = Clock::now() + timeout;
   for (std::size_t i = first; i < readers_.size(); ++i) {

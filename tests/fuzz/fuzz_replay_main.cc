@@ -24,11 +24,21 @@ std::string Mutate(std::string input, std::mt19937& random) {
   if (input.empty()) return std::string(1, kInteresting[random() % (sizeof kInteresting - 1)]);
   const std::size_t at = random() % input.size();
   switch (kind) {
-    case 0: input[at] = static_cast<char>(input[at] ^ (1u << (random() % 8))); break;
-    case 1: input.resize(at); break;
-    case 2: input.insert(at, input.substr(at, random() % 64)); break;
-    case 3: input.insert(at, 1, kInteresting[random() % (sizeof kInteresting - 1)]); break;
-    default: input.erase(at, random() % 16); break;
+    case 0:
+      input[at] = static_cast<char>(input[at] ^ (1u << (random() % 8)));
+      break;
+    case 1:
+      input.resize(at);
+      break;
+    case 2:
+      input.insert(at, input.substr(at, random() % 64));
+      break;
+    case 3:
+      input.insert(at, 1, kInteresting[random() % (sizeof kInteresting - 1)]);
+      break;
+    default:
+      input.erase(at, random() % 16);
+      break;
   }
   return input;
 }
@@ -36,9 +46,13 @@ std::string Mutate(std::string input, std::mt19937& random) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> seeds = {
-      "", "{}", "[]", "null", "{\"MsgType\":0,\"Content\":\"{\\\"status\\\":1}\"}",
-      std::string(100000, '[') , "{\"MsgType\":\"1\",\"account\":123,\"Content\":\"a\"}"};
+  std::vector<std::string> seeds = {"",
+                                    "{}",
+                                    "[]",
+                                    "null",
+                                    "{\"MsgType\":0,\"Content\":\"{\\\"status\\\":1}\"}",
+                                    std::string(100000, '['),
+                                    "{\"MsgType\":\"1\",\"account\":123,\"Content\":\"a\"}"};
   for (int i = 1; i < argc; ++i) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(argv[i], ec)) {

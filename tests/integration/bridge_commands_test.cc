@@ -13,9 +13,7 @@ using sim::Simulator;
 
 class BridgeCommandsTest : public ::testing::TestWithParam<AckMode> {
  protected:
-  BridgeCommandsTest() : harness_(HarnessOptions{GetParam()}) {
-    stream_ = harness_.Subscribe();
-  }
+  BridgeCommandsTest() : harness_(HarnessOptions{GetParam()}) { stream_ = harness_.Subscribe(); }
 
   // Logs in two accounts that the tests make talk to each other.
   void LogInAliceAndBob() {
@@ -46,15 +44,15 @@ TEST_P(BridgeCommandsTest, LoginReturnsTheQrCodeAndTheWalkToLoggedInIsStreamed) 
   EXPECT_FALSE(response.ack().cmd_id().empty());
   EXPECT_EQ(response.ack().gateway_acknowledged(), GetParam() == AckMode::kEcho);
 
-  for (auto step : {v1::LOGIN_STATUS_SCANNED, v1::LOGIN_STATUS_LOGGING_IN,
-                    v1::LOGIN_STATUS_LOGGED_IN}) {
-    EXPECT_TRUE(stream_->WaitForEvent(
-        [&](const v1::Event& e) { return IsLoginStatus(e, alice_, step); }))
-        << "missing status " << v1::LoginStatus_Name(step);
+  for (auto step :
+       {v1::LOGIN_STATUS_SCANNED, v1::LOGIN_STATUS_LOGGING_IN, v1::LOGIN_STATUS_LOGGED_IN}) {
+    EXPECT_TRUE(stream_->WaitForEvent([&](const v1::Event& e) {
+      return IsLoginStatus(e, alice_, step);
+    })) << "missing status "
+        << v1::LoginStatus_Name(step);
   }
   auto self = stream_->WaitForEvent([&](const v1::Event& e) {
-    return e.account() == alice_ && e.has_contact() &&
-           e.contact().kind() == v1::CONTACT_KIND_SELF;
+    return e.account() == alice_ && e.has_contact() && e.contact().kind() == v1::CONTACT_KIND_SELF;
   });
   ASSERT_TRUE(self);
   EXPECT_EQ(self->contact().user_name(), alice_wxid_);
@@ -122,8 +120,8 @@ TEST_P(BridgeCommandsTest, SendLinkArrivesAsAnAppEvent) {
   v1::SendLinkResponse response;
   grpc::Status status = stub().SendLink(Context().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  auto app = stream_->WaitForEvent(
-      [&](const v1::Event& e) { return e.account() == bob_ && e.has_app(); });
+  auto app =
+      stream_->WaitForEvent([&](const v1::Event& e) { return e.account() == bob_ && e.has_app(); });
   ASSERT_TRUE(app);
   EXPECT_EQ(app->app().kind(), v1::APP_KIND_LINK);
   EXPECT_EQ(app->app().title(), request.title());
@@ -215,8 +213,7 @@ TEST_P(BridgeCommandsTest, KickByTheOwnerRemovesAndNotifies) {
   grpc::Status status = stub().InviteToGroup(Context().get(), invite, &invite_response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(stream_->WaitForEvent([&](const v1::Event& e) {
-    return e.account() == bob_ && e.has_group_change() &&
-           e.group_change().group_id() == group &&
+    return e.account() == bob_ && e.has_group_change() && e.group_change().group_id() == group &&
            e.group_change().kind() == v1::GROUP_CHANGE_KIND_JOINED;
   }));
 
@@ -228,8 +225,7 @@ TEST_P(BridgeCommandsTest, KickByTheOwnerRemovesAndNotifies) {
   status = stub().KickGroupMember(Context().get(), kick, &kick_response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(stream_->WaitForEvent([&](const v1::Event& e) {
-    return e.account() == bob_ && e.has_group_change() &&
-           e.group_change().group_id() == group &&
+    return e.account() == bob_ && e.has_group_change() && e.group_change().group_id() == group &&
            e.group_change().kind() == v1::GROUP_CHANGE_KIND_REMOVED;
   }));
 }
@@ -242,10 +238,8 @@ TEST_P(BridgeCommandsTest, KickByANonOwnerFailsWithFailedPrecondition) {
   kick.set_user_id(alice_wxid_);
   v1::KickGroupMemberResponse response;
   grpc::Status status = stub().KickGroupMember(Context().get(), kick, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
-      << status.error_message();
-  EXPECT_NE(status.error_message().find("code 105"), std::string::npos)
-      << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_NE(status.error_message().find("code 105"), std::string::npos) << status.error_message();
 }
 
 TEST_P(BridgeCommandsTest, GetContactsReturnsPersonGroupAndOfficialAccount) {
@@ -279,8 +273,7 @@ TEST_P(BridgeCommandsTest, GetContactsListsIdsThatNeverArrive) {
   request.add_wx_ids(Simulator::OfficialAccountId());
   request.add_wx_ids("wxid_nobody_at_all");
   v1::GetContactsResponse response;
-  grpc::Status status =
-      stub().GetContacts(Context(milliseconds(1500)).get(), request, &response);
+  grpc::Status status = stub().GetContacts(Context(milliseconds(1500)).get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.ack().completion(), v1::COMPLETION_PARTIAL);
   ASSERT_EQ(response.contacts_size(), 1);
@@ -311,16 +304,13 @@ TEST_P(BridgeCommandsTest, SendRawWithAnUnknownCodeEndsByItsDeadline) {
   request.set_data_json(R"({"account":"alice"})");
   v1::SendRawResponse response;
   const auto start = std::chrono::steady_clock::now();
-  grpc::Status status =
-      stub().SendRaw(Context(milliseconds(1000)).get(), request, &response);
+  grpc::Status status = stub().SendRaw(Context(milliseconds(1000)).get(), request, &response);
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_LT(took, milliseconds(2000)) << "the call outlived its deadline";
   if (GetParam() == AckMode::kEcho) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
-        << status.error_message();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
   } else {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
-        << status.error_message();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
   }
 }
 
@@ -331,8 +321,7 @@ TEST_P(BridgeCommandsTest, InvalidRequestsAreRejectedAndNothingIsSent) {
   missing_recipient.set_account(alice_);
   missing_recipient.set_content("x");
   v1::SendTextResponse text_response;
-  grpc::Status status =
-      stub().SendText(Context().get(), missing_recipient, &text_response);
+  grpc::Status status = stub().SendText(Context().get(), missing_recipient, &text_response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("to_user_name"), std::string::npos)
       << status.error_message();
@@ -365,9 +354,8 @@ TEST_P(BridgeCommandsTest, GetStatusReportsTheConnectionAndAccounts) {
   v1::GetStatusResponse response;
   ASSERT_TRUE(stub().GetStatus(Context().get(), request, &response).ok());
   EXPECT_EQ(response.upstream_state(), v1::UPSTREAM_STATE_CONNECTED);
-  EXPECT_EQ(response.ack_mode(), GetParam() == AckMode::kEcho
-                                     ? v1::GATEWAY_ACK_MODE_ECHO
-                                     : v1::GATEWAY_ACK_MODE_NONE);
+  EXPECT_EQ(response.ack_mode(),
+            GetParam() == AckMode::kEcho ? v1::GATEWAY_ACK_MODE_ECHO : v1::GATEWAY_ACK_MODE_NONE);
   EXPECT_FALSE(response.embedded_simulator());
   EXPECT_GT(response.head_seq(), 0u);
   ASSERT_EQ(response.accounts_size(), 1);

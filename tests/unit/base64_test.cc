@@ -36,7 +36,7 @@ TEST(Base64Test, IgnoresAsciiWhitespace) {
 TEST(Base64Test, RejectsWhatIsNotBase64) {
   EXPECT_EQ(Base64Decode("Zm9v!"), std::nullopt);
   EXPECT_EQ(Base64Decode("Zm9v-_"),
-            std::nullopt);  // URL alphabet is not the gateway's
+            std::nullopt);                     // URL alphabet is not the gateway's
   EXPECT_EQ(Base64Decode("Z"), std::nullopt);  // a lone sextet carries no byte
   EXPECT_EQ(Base64Decode("Zg="),
             std::nullopt);  // padding that does not complete
@@ -85,8 +85,7 @@ TEST(Utf8Test, SanitizeReplacesEachInvalidSequence) {
                          "x"),
             "\xEF\xBF\xBD"
             "x");
-  EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"),
-            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8("授权\xE7"), "授权\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8("授权码无效"), "授权码无效");
   EXPECT_TRUE(IsValidUtf8(SanitizeUtf8("\xC0\x80\xF5\xFF\xE0\x80")));

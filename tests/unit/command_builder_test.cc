@@ -24,8 +24,7 @@ json Data(const absl::StatusOr<Command>& command) {
   return command.ok() ? json::parse(command->data_json) : json();
 }
 
-void ExpectInvalid(const absl::StatusOr<Command>& command,
-                   const std::string& message) {
+void ExpectInvalid(const absl::StatusOr<Command>& command, const std::string& message) {
   ASSERT_FALSE(command.ok());
   EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(command.status().message(), message);
@@ -45,81 +44,74 @@ TEST_P(DocumentSampleTest, EncodesTheSampleFrame) {
   json expected = testing::StrictSample(GetParam().file);
   const absl::StatusOr<Command> command = GetParam().build(expected["data"]);
   ASSERT_TRUE(command.ok()) << command.status();
-  if (expected.contains("msgId") && expected["msgId"] == 0)
-    expected.erase("msgId");
-  const std::string frame =
-      EncodeFrame(*command, expected["authKey"].get<std::string>(), {});
+  if (expected.contains("msgId") && expected["msgId"] == 0) expected.erase("msgId");
+  const std::string frame = EncodeFrame(*command, expected["authKey"].get<std::string>(), {});
   EXPECT_EQ(json::parse(frame), expected) << frame;
   EXPECT_EQ(command->code, expected["code"]);
 }
 
-std::string S(const json& data, const char* key) {
-  return data.at(key).get<std::string>();
-}
+std::string S(const json& data, const char* key) { return data.at(key).get<std::string>(); }
 
 INSTANTIATE_TEST_SUITE_P(
     GatewayDocument, DocumentSampleTest,
-    ::testing::Values(SampleCase{"cmd_101_login.json",
-                                 [](const json& d) {
-                                   v1::LoginRequest r;
-                                   r.set_account(S(d, "account"));
-                                   return BuildCommand(r);
-                                 }},
-                      SampleCase{"cmd_102_logout.json",
-                                 [](const json& d) {
-                                   v1::LogoutRequest r;
-                                   r.set_account(S(d, "account"));
-                                   return BuildCommand(r);
-                                 }},
-                      SampleCase{
-                          "cmd_104_send_link.json",
-                          [](const json& d) {
-                            v1::SendLinkRequest r;
-                            r.set_account(S(d, "account"));
-                            r.set_to_user_name(S(d, "toUserName"));
-                            r.set_title(S(d, "title"));
-                            r.set_description(S(d, "des"));
-                            r.set_url(S(d, "url"));
-                            v1::LinkThumbnail* t = r.mutable_thumbnail();
-                            t->set_cdn_url(S(d, "cdnthumburl"));
-                            t->set_md5(S(d, "cdnthumbmd5"));
-                            t->set_length(std::stoll(S(d, "cdnthumblength")));
-                            t->set_height(std::stoi(S(d, "cdnthumbheight")));
-                            t->set_aes_key(S(d, "cdnthumbaeskey"));
-                            return BuildCommand(r);
-                          }},
-                      SampleCase{"cmd_106_get_contacts.json",
-                                 [](const json& d) {
-                                   v1::GetContactsRequest r;
-                                   r.set_account(S(d, "account"));
-                                   for (const char* id : {"7244722086@chatroom",
-                                                          "wxid_ofgv2ps2lznx22",
-                                                          "qq512436430"}) {
-                                     r.add_wx_ids(id);
-                                   }
-                                   return BuildCommand(r);
-                                 }},
-                      SampleCase{"cmd_108_invite.json",
-                                 [](const json& d) {
-                                   v1::InviteToGroupRequest r;
-                                   r.set_account(S(d, "account"));
-                                   r.set_group_id(S(d, "groupId"));
-                                   r.set_wx_id(S(d, "wxId"));
-                                   return BuildCommand(r);
-                                 }},
-                      SampleCase{"cmd_111_add_friend.json",
-                                 [](const json& d) {
-                                   v1::AddFriendRequest r;
-                                   r.set_account(S(d, "account"));
-                                   r.set_user_key(S(d, "userKey"));
-                                   r.set_content(S(d, "content"));
-                                   r.set_scene(v1::ADD_FRIEND_SCENE_PHONE);
-                                   return BuildCommand(r);
-                                 }},
-                      SampleCase{"cmd_100_rebind.json", [](const json&) {
-                                   return absl::StatusOr<Command>(
-                                       RebindCommand());
-                                 }}));
+    ::testing::Values(
+        SampleCase{"cmd_101_login.json",
+                   [](const json& d) {
+                     v1::LoginRequest r;
+                     r.set_account(S(d, "account"));
+                     return BuildCommand(r);
+                   }},
+        SampleCase{"cmd_102_logout.json",
+                   [](const json& d) {
+                     v1::LogoutRequest r;
+                     r.set_account(S(d, "account"));
+                     return BuildCommand(r);
+                   }},
+        SampleCase{"cmd_104_send_link.json",
+                   [](const json& d) {
+                     v1::SendLinkRequest r;
+                     r.set_account(S(d, "account"));
+                     r.set_to_user_name(S(d, "toUserName"));
+                     r.set_title(S(d, "title"));
+                     r.set_description(S(d, "des"));
+                     r.set_url(S(d, "url"));
+                     v1::LinkThumbnail* t = r.mutable_thumbnail();
+                     t->set_cdn_url(S(d, "cdnthumburl"));
+                     t->set_md5(S(d, "cdnthumbmd5"));
+                     t->set_length(std::stoll(S(d, "cdnthumblength")));
+                     t->set_height(std::stoi(S(d, "cdnthumbheight")));
+                     t->set_aes_key(S(d, "cdnthumbaeskey"));
+                     return BuildCommand(r);
+                   }},
+        SampleCase{
+            "cmd_106_get_contacts.json",
+            [](const json& d) {
+              v1::GetContactsRequest r;
+              r.set_account(S(d, "account"));
+              for (const char* id : {"7244722086@chatroom", "wxid_ofgv2ps2lznx22", "qq512436430"}) {
+                r.add_wx_ids(id);
+              }
+              return BuildCommand(r);
+            }},
+        SampleCase{"cmd_108_invite.json",
+                   [](const json& d) {
+                     v1::InviteToGroupRequest r;
+                     r.set_account(S(d, "account"));
+                     r.set_group_id(S(d, "groupId"));
+                     r.set_wx_id(S(d, "wxId"));
+                     return BuildCommand(r);
+                   }},
+        SampleCase{"cmd_111_add_friend.json",
+                   [](const json& d) {
+                     v1::AddFriendRequest r;
+                     r.set_account(S(d, "account"));
+                     r.set_user_key(S(d, "userKey"));
+                     r.set_content(S(d, "content"));
+                     r.set_scene(v1::ADD_FRIEND_SCENE_PHONE);
+                     return BuildCommand(r);
+                   }},
+        SampleCase{"cmd_100_rebind.json",
+                   [](const json&) { return absl::StatusOr<Command>(RebindCommand()); }}));
 
 // The 103 sample's content is "", which the bridge refuses; with content the
 // keys match.
@@ -170,8 +162,7 @@ TEST(CommandBuilderTest, SendImageSample) {
   const std::string js = "new Buffer(piBuff).toString('base64')";
   sample.replace(sample.find(js), js.size(), "\"" + Base64Encode(image) + "\"");
   const std::size_t start = sample.find("{");
-  const json expected =
-      json::parse(testing::WithoutTrailingCommas(sample.substr(start)))["data"];
+  const json expected = json::parse(testing::WithoutTrailingCommas(sample.substr(start)))["data"];
 
   v1::SendImageRequest request;
   request.set_account("juxiaoxiong");
@@ -190,8 +181,8 @@ TEST(CommandBuilderTest, SendLinkWithoutThumbnailWritesEmptyThumbnailKeys) {
   request.set_title("t");
   request.set_url("http://u");
   const json data = Data(BuildCommand(request));
-  for (const char* key : {"des", "cdnthumburl", "cdnthumbmd5", "cdnthumblength",
-                          "cdnthumbheight", "cdnthumbaeskey"}) {
+  for (const char* key : {"des", "cdnthumburl", "cdnthumbmd5", "cdnthumblength", "cdnthumbheight",
+                          "cdnthumbaeskey"}) {
     EXPECT_EQ(data.at(key), "") << key;
   }
   request.mutable_thumbnail();  // set but zero: numbers are written
@@ -232,12 +223,10 @@ TEST(CommandBuilderValidationTest, AccountIsRequiredEverywhere) {
   ExpectInvalid(BuildCommand(v1::LogoutRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::SendTextRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::SendLinkRequest()), "account is required");
-  ExpectInvalid(BuildCommand(v1::KickGroupMemberRequest()),
-                "account is required");
+  ExpectInvalid(BuildCommand(v1::KickGroupMemberRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::GetContactsRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::AcceptFriendRequest()), "account is required");
-  ExpectInvalid(BuildCommand(v1::InviteToGroupRequest()),
-                "account is required");
+  ExpectInvalid(BuildCommand(v1::InviteToGroupRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::SendImageRequest()), "account is required");
   ExpectInvalid(BuildCommand(v1::AddFriendRequest()), "account is required");
 }
@@ -298,14 +287,12 @@ TEST(CommandBuilderValidationTest, SceneMustBeADocumentedOne) {
   v1::AddFriendRequest request;
   request.set_account("a");
   request.set_user_key("k");
-  const std::string message =
-      "scene must be one of QQ, EMAIL, WECHAT_ID, PHONE";
+  const std::string message = "scene must be one of QQ, EMAIL, WECHAT_ID, PHONE";
   ExpectInvalid(BuildCommand(request), message);
   request.set_scene(static_cast<v1::AddFriendScene>(7));
   ExpectInvalid(BuildCommand(request), message);
-  for (const auto scene :
-       {v1::ADD_FRIEND_SCENE_QQ, v1::ADD_FRIEND_SCENE_EMAIL,
-        v1::ADD_FRIEND_SCENE_WECHAT_ID, v1::ADD_FRIEND_SCENE_PHONE}) {
+  for (const auto scene : {v1::ADD_FRIEND_SCENE_QQ, v1::ADD_FRIEND_SCENE_EMAIL,
+                           v1::ADD_FRIEND_SCENE_WECHAT_ID, v1::ADD_FRIEND_SCENE_PHONE}) {
     request.set_scene(scene);
     EXPECT_TRUE(BuildCommand(request).ok()) << scene;
   }
@@ -366,16 +353,13 @@ TEST(SendRawTest, KeepsTheCallersObjectCompactAndInOrder) {
 }
 
 TEST(SendRawTest, RejectsWhatIsNotAnObjectSayingWhere) {
-  ExpectInvalid(BuildCommand(Raw(103, "[1]")),
-                "data_json is not a JSON object but array");
-  const absl::StatusOr<Command> broken =
-      BuildCommand(Raw(103, "{\"account\":\"a\",}"));
+  ExpectInvalid(BuildCommand(Raw(103, "[1]")), "data_json is not a JSON object but array");
+  const absl::StatusOr<Command> broken = BuildCommand(Raw(103, "{\"account\":\"a\",}"));
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(broken.status().message(), HasSubstr("data_json"));
   EXPECT_THAT(broken.status().message(), HasSubstr("line 1, column 16"));
-  ExpectInvalid(BuildCommand(Raw(103, "{\"a\":\"\xFF\"}")),
-                "data_json is not valid UTF-8");
+  ExpectInvalid(BuildCommand(Raw(103, "{\"a\":\"\xFF\"}")), "data_json is not valid UTF-8");
 }
 
 TEST(SendRawTest, RefusesHostileNestingWithoutCrashing) {
@@ -386,9 +370,8 @@ TEST(SendRawTest, RefusesHostileNestingWithoutCrashing) {
 }
 
 TEST(SendRawTest, PicksUpCorrelationFields) {
-  const absl::StatusOr<Command> command = BuildCommand(Raw(
-      106,
-      R"({"account":1503579784924,"groupId":"g@chatroom","wxIds":"a, b,,c"})"));
+  const absl::StatusOr<Command> command = BuildCommand(
+      Raw(106, R"({"account":1503579784924,"groupId":"g@chatroom","wxIds":"a, b,,c"})"));
   ASSERT_TRUE(command.ok());
   EXPECT_EQ(command->account, "1503579784924");
   EXPECT_EQ(command->group_id, "g@chatroom");

@@ -35,7 +35,8 @@ TEST(EventWireTest, AppendedEventsCarryTheirCanonicalSerialization) {
   EventLog log(EventLogOptions{4});
   for (int i = 0; i < 300; ++i) {  // seqs of one and two varint bytes
     StoredEventPtr stored = log.Append(TextEvent(i));
-    EXPECT_EQ(Flatten(SingleEventWire(stored->retained->wire)), stored->message.SerializeAsString()) << "seq " << i + 1;
+    EXPECT_EQ(Flatten(SingleEventWire(stored->retained->wire)), stored->message.SerializeAsString())
+        << "seq " << i + 1;
   }
 }
 

@@ -33,8 +33,7 @@ v1::Event Decode(const std::string& text, const DecodeLimits& limits = {}) {
 
 void ExpectUnrecognized(const v1::Event& event, v1::UnrecognizedReason reason) {
   ASSERT_TRUE(event.has_unrecognized()) << event.DebugString();
-  EXPECT_EQ(event.unrecognized().reason(), reason)
-      << event.unrecognized().detail();
+  EXPECT_EQ(event.unrecognized().reason(), reason) << event.unrecognized().detail();
   EXPECT_FALSE(event.unrecognized().detail().empty());
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_UNRECOGNIZED);
 }
@@ -73,8 +72,7 @@ TEST(DocumentPushTest, LoginStatusSampleAsWrittenIsMalformed) {
   const std::string sample = ReadSample("push_msgtype_0_status.json");
   const v1::Event event = Decode(sample);
   ExpectUnrecognized(event, v1::UNRECOGNIZED_REASON_INVALID_JSON);
-  EXPECT_THAT(event.unrecognized().detail(),
-              HasSubstr("parse error at line 6"));
+  EXPECT_THAT(event.unrecognized().detail(), HasSubstr("parse error at line 6"));
 }
 
 std::string CorrectedLoginSample() {
@@ -97,8 +95,7 @@ TEST(DocumentPushTest, LoginStatusSampleCorrected) {
 }
 
 TEST(DocumentPushTest, SelfContact) {
-  const v1::Event event =
-      Decode(ReadSample("push_self_wxid_ofgv2ps2lznx22.json"));
+  const v1::Event event = Decode(ReadSample("push_self_wxid_ofgv2ps2lznx22.json"));
   EXPECT_EQ(event.msg_type(), 101);
   EXPECT_EQ(event.account(), "1503579784924");
   ASSERT_TRUE(event.has_contact());
@@ -114,8 +111,7 @@ TEST(DocumentPushTest, SelfContact) {
 }
 
 TEST(DocumentPushTest, PersonWithCustomIdHasEveryField) {
-  const v1::Event event =
-      Decode(ReadSample("push_person_MENGJING-20122008.json"));
+  const v1::Event event = Decode(ReadSample("push_person_MENGJING-20122008.json"));
   EXPECT_EQ(event.msg_type(), 2);
   EXPECT_EQ(event.account(), "1503579784924");
   const v1::Contact& contact = event.contact();
@@ -136,16 +132,14 @@ TEST(DocumentPushTest, PersonWithCustomIdHasEveryField) {
   EXPECT_EQ(contact.ticket(), "");
   EXPECT_EQ(contact.contact_type(), 0);
   EXPECT_EQ(contact.verify_flag(), 1);
-  EXPECT_EQ(
-      contact.small_head_img_url(),
-      "http://wx.qlogo.cn/mmhead/ver_1/"
-      "tPyic1oOQqDT9MEPiau1G4zRpAw87WglFrvY0pmRncgvcGx55"
-      "PMVJhfJayJEnjibsRiaM40iaQIEyolE1YOTNfSia9UjEjAsiaqiasgLcx3G4GglI28/0");
-  EXPECT_EQ(
-      contact.big_head_img_url(),
-      "http://wx.qlogo.cn/mmhead/ver_1/"
-      "tPyic1oOQqDT9MEPiau1G4zRpAw87WglFrvY0pmRncgvcGx55"
-      "PMVJhfJayJEnjibsRiaM40iaQIEyolE1YOTNfSia9UjEjAsiaqiasgLcx3G4GglI28/132");
+  EXPECT_EQ(contact.small_head_img_url(),
+            "http://wx.qlogo.cn/mmhead/ver_1/"
+            "tPyic1oOQqDT9MEPiau1G4zRpAw87WglFrvY0pmRncgvcGx55"
+            "PMVJhfJayJEnjibsRiaM40iaQIEyolE1YOTNfSia9UjEjAsiaqiasgLcx3G4GglI28/0");
+  EXPECT_EQ(contact.big_head_img_url(),
+            "http://wx.qlogo.cn/mmhead/ver_1/"
+            "tPyic1oOQqDT9MEPiau1G4zRpAw87WglFrvY0pmRncgvcGx55"
+            "PMVJhfJayJEnjibsRiaM40iaQIEyolE1YOTNfSia9UjEjAsiaqiasgLcx3G4GglI28/132");
   EXPECT_EQ(contact.chat_room_owner(), "");
   EXPECT_EQ(contact.chatroom_version(), 0);
   EXPECT_EQ(contact.label_lists(), "");
@@ -154,8 +148,7 @@ TEST(DocumentPushTest, PersonWithCustomIdHasEveryField) {
 }
 
 TEST(DocumentPushTest, PersonWithWxid) {
-  const v1::Contact contact =
-      Decode(ReadSample("push_person_wxid_lrjaj3wjlhd122.json")).contact();
+  const v1::Contact contact = Decode(ReadSample("push_person_wxid_lrjaj3wjlhd122.json")).contact();
   EXPECT_EQ(contact.kind(), v1::CONTACT_KIND_PERSON);
   EXPECT_EQ(contact.user_name(), "wxid_lrjaj3wjlhd122");
   EXPECT_EQ(contact.nick_name(), "莹莹");
@@ -164,8 +157,7 @@ TEST(DocumentPushTest, PersonWithWxid) {
 }
 
 TEST(DocumentPushTest, PersonWithAlias) {
-  const v1::Contact contact =
-      Decode(ReadSample("push_person_qq512436430.json")).contact();
+  const v1::Contact contact = Decode(ReadSample("push_person_qq512436430.json")).contact();
   EXPECT_EQ(contact.kind(), v1::CONTACT_KIND_PERSON);
   EXPECT_EQ(contact.user_name(), "qq512436430");
   EXPECT_EQ(contact.alias(), "ruirui_0914");
@@ -176,8 +168,7 @@ TEST(DocumentPushTest, PersonWithAlias) {
 }
 
 TEST(DocumentPushTest, PersonWithRemark) {
-  const v1::Contact contact =
-      Decode(ReadSample("push_person_wxid_36yiw633saqf12.json")).contact();
+  const v1::Contact contact = Decode(ReadSample("push_person_wxid_36yiw633saqf12.json")).contact();
   EXPECT_EQ(contact.kind(), v1::CONTACT_KIND_PERSON);
   EXPECT_EQ(contact.remark(), "7dd54ec0-7116-11e7-b3e0-85b97a9889ca");
   EXPECT_EQ(contact.alias(), "beginning454");
@@ -195,19 +186,15 @@ TEST(DocumentPushTest, OfficialAccountKeepsExtInfoVerbatim) {
   // "\/").
   const std::string ext_info = nlohmann::json::parse(sample)["ExtInfo"];
   EXPECT_EQ(contact.ext_info(), ext_info);
-  EXPECT_EQ(contact.ext_info().rfind(
-                R"({"IsShowHeadImgInMsg":"1","IsHideInputToolbarInMsg")", 0),
+  EXPECT_EQ(contact.ext_info().rfind(R"({"IsShowHeadImgInMsg":"1","IsHideInputToolbarInMsg")", 0),
             0u);
-  EXPECT_THAT(contact.ext_info(),
-              HasSubstr(R"("IntroUrl":"http:\/\/mp.weixin.qq.com\/mp)"));
-  EXPECT_EQ(
-      nlohmann::json::parse(contact.ext_info())["VerifySource"]["Description"],
-      "烟台火耕网络科技有限公司");
+  EXPECT_THAT(contact.ext_info(), HasSubstr(R"("IntroUrl":"http:\/\/mp.weixin.qq.com\/mp)"));
+  EXPECT_EQ(nlohmann::json::parse(contact.ext_info())["VerifySource"]["Description"],
+            "烟台火耕网络科技有限公司");
 }
 
 TEST(DocumentPushTest, SpecialAccount) {
-  const v1::Contact contact =
-      Decode(ReadSample("push_special_medianote.json")).contact();
+  const v1::Contact contact = Decode(ReadSample("push_special_medianote.json")).contact();
   EXPECT_EQ(contact.kind(), v1::CONTACT_KIND_SPECIAL);
   EXPECT_EQ(contact.nick_name(), "语音记事本");
 }
@@ -215,9 +202,8 @@ TEST(DocumentPushTest, SpecialAccount) {
 // Command samples with trailing commas are not JSON; received, they must not be
 // lost.
 TEST(DocumentPushTest, TrailingCommaSamplesAreKeptAsInvalidJson) {
-  for (const char* file :
-       {"cmd_104_send_link.json", "cmd_105_kick.json",
-        "cmd_107_accept_friend.json", "cmd_108_invite.json"}) {
+  for (const char* file : {"cmd_104_send_link.json", "cmd_105_kick.json",
+                           "cmd_107_accept_friend.json", "cmd_108_invite.json"}) {
     const v1::Event event = Decode(ReadSample(file));
     ExpectUnrecognized(event, v1::UNRECOGNIZED_REASON_INVALID_JSON);
     EXPECT_EQ(event.raw_json(), ReadSample(file)) << file;
@@ -228,9 +214,7 @@ TEST(DocumentPushTest, TrailingCommaSamplesAreKeptAsInvalidJson) {
 // -------------------------------------------------------------------
 
 v1::ContactKind ContactKindOf(const std::string& user_name) {
-  return Decode(R"({"MsgType":2,"UserName":")" + user_name + R"("})")
-      .contact()
-      .kind();
+  return Decode(R"({"MsgType":2,"UserName":")" + user_name + R"("})").contact().kind();
 }
 
 TEST(ContactTest, KindFollowsUserName) {
@@ -257,8 +241,8 @@ TEST(ContactTest, NumbersMayArriveAsStrings) {
 }
 
 TEST(ContactTest, GroupCarriesItsOwnerAndMissingFieldsStayEmpty) {
-  const v1::Event event = Decode(
-      R"({"MsgType":2,"account":7,"UserName":"1@chatroom","ChatRoomOwner":"wxid_o"})");
+  const v1::Event event =
+      Decode(R"({"MsgType":2,"account":7,"UserName":"1@chatroom","ChatRoomOwner":"wxid_o"})");
   EXPECT_EQ(event.account(), "7");
   EXPECT_EQ(event.contact().kind(), v1::CONTACT_KIND_GROUP);
   EXPECT_EQ(event.contact().chat_room_owner(), "wxid_o");
@@ -270,8 +254,8 @@ TEST(ContactTest, GroupCarriesItsOwnerAndMissingFieldsStayEmpty) {
 // -------------------------------------------------------------------
 
 TEST(EnvelopeTest, MsgTypeAndIdsMayBeStrings) {
-  const v1::Event event = Decode(
-      R"({"MsgType":"1","MsgId":"42","account":"acc","cmdId":"c-1","Content":"hi"})");
+  const v1::Event event =
+      Decode(R"({"MsgType":"1","MsgId":"42","account":"acc","cmdId":"c-1","Content":"hi"})");
   EXPECT_EQ(event.msg_type(), 1);
   EXPECT_EQ(event.msg_id(), 42);
   EXPECT_EQ(event.cmd_id(), "c-1");
@@ -291,9 +275,8 @@ TEST(EnvelopeTest, MissingMsgTypeKeepsTheEnvelope) {
 }
 
 TEST(EnvelopeTest, NonNumericMsgTypeIsMissing) {
-  for (const char* text :
-       {R"({"MsgType":"text"})", R"({"MsgType":1.5})", R"({"MsgType":null})",
-        R"({"MsgType":99999999999})"}) {
+  for (const char* text : {R"({"MsgType":"text"})", R"({"MsgType":1.5})", R"({"MsgType":null})",
+                           R"({"MsgType":99999999999})"}) {
     const v1::Event event = Decode(text);
     ExpectUnrecognized(event, v1::UNRECOGNIZED_REASON_MISSING_MSG_TYPE);
     EXPECT_FALSE(event.has_msg_type()) << text;
@@ -301,8 +284,7 @@ TEST(EnvelopeTest, NonNumericMsgTypeIsMissing) {
 }
 
 TEST(EnvelopeTest, UnknownMsgTypeKeepsTheEnvelope) {
-  const v1::Event event =
-      Decode(R"({"MsgType":42,"account":"a","MsgId":3,"cmdId":"c"})");
+  const v1::Event event = Decode(R"({"MsgType":42,"account":"a","MsgId":3,"cmdId":"c"})");
   ExpectUnrecognized(event, v1::UNRECOGNIZED_REASON_UNKNOWN_MSG_TYPE);
   EXPECT_EQ(event.msg_type(), 42);
   EXPECT_EQ(event.account(), "a");
@@ -314,8 +296,7 @@ TEST(EnvelopeTest, UnknownMsgTypeKeepsTheEnvelope) {
 // ------------------------------------------------------------
 
 TEST(MalformedTest, InvalidJson) {
-  for (const char* text :
-       {"", "{", "{\"MsgType\":1,}", "not json", "{\"a\":\"\\ud800\"}"}) {
+  for (const char* text : {"", "{", "{\"MsgType\":1,}", "not json", "{\"a\":\"\\ud800\"}"}) {
     ExpectUnrecognized(Decode(text), v1::UNRECOGNIZED_REASON_INVALID_JSON);
   }
 }
@@ -331,13 +312,11 @@ TEST(MalformedTest, InvalidUtf8KeepsTheExactBytes) {
   const v1::Event event = Decode(text);
   ExpectUnrecognized(event, v1::UNRECOGNIZED_REASON_INVALID_UTF8);
   EXPECT_EQ(event.unrecognized().raw_bytes(), text);
-  EXPECT_EQ(event.raw_json(),
-            "{\"MsgType\":1,\"Content\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+  EXPECT_EQ(event.raw_json(), "{\"MsgType\":1,\"Content\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
 }
 
 TEST(MalformedTest, DeepNestingIsRefusedWithoutCrashing) {
-  ExpectUnrecognized(Decode(std::string(100000, '[')),
-                     v1::UNRECOGNIZED_REASON_TOO_DEEP);
+  ExpectUnrecognized(Decode(std::string(100000, '[')), v1::UNRECOGNIZED_REASON_TOO_DEEP);
   std::string objects;
   for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
   ExpectUnrecognized(Decode(objects), v1::UNRECOGNIZED_REASON_TOO_DEEP);
@@ -349,15 +328,13 @@ TEST(MalformedTest, DepthLimitIsExact) {
   ExpectUnrecognized(Decode(R"({"MsgType":1,"a":[[[1]]]})", limits),
                      v1::UNRECOGNIZED_REASON_TOO_DEEP);
   // Brackets inside strings are text, not nesting.
-  const v1::Event event =
-      Decode(R"({"MsgType":1,"Content":"[[[[{{{{\"]]]"})", limits);
+  const v1::Event event = Decode(R"({"MsgType":1,"Content":"[[[[{{{{\"]]]"})", limits);
   EXPECT_EQ(event.text().text(), "[[[[{{{{\"]]]");
 }
 
 TEST(MalformedTest, DeepNestingInsideLoginContentIsNotParsed) {
   const std::string content = std::string(1000, '[');
-  const v1::Event event =
-      Decode(R"({"MsgType":0,"Content":")" + content + R"("})");
+  const v1::Event event = Decode(R"({"MsgType":0,"Content":")" + content + R"("})");
   EXPECT_EQ(event.command_reply().content(), content);
 }
 
@@ -371,11 +348,9 @@ TEST(MalformedTest, BinaryFrame) {
 
 TEST(MalformedTest, HugeFrame) {
   const std::string content(20 * 1024 * 1024, 'x');
-  const v1::Event event =
-      Decode(R"({"MsgType":1,"Content":")" + content + R"("})");
+  const v1::Event event = Decode(R"({"MsgType":1,"Content":")" + content + R"("})");
   EXPECT_EQ(event.text().text(), content);
-  const v1::Event broken =
-      Decode(R"({"MsgType":1,"Content":")" + content + "\\q\"}");
+  const v1::Event broken = Decode(R"({"MsgType":1,"Content":")" + content + "\\q\"}");
   ExpectUnrecognized(broken, v1::UNRECOGNIZED_REASON_INVALID_JSON);
   EXPECT_LT(broken.unrecognized().detail().size(), 1000u);
 }
@@ -385,60 +360,49 @@ TEST(MalformedTest, HugeFrame) {
 
 TEST(LoginStatusTest, DecodesTheQrImage) {
   const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
-  nlohmann::json content = {{"wxId", ""},
-                            {"status", 1},
-                            {"msg", "等待扫码"},
-                            {"data", Base64Encode(png)}};
-  const nlohmann::json frame = {
-      {"MsgType", 0}, {"account", "a"}, {"Content", content.dump()}};
+  nlohmann::json content = {
+      {"wxId", ""}, {"status", 1}, {"msg", "等待扫码"}, {"data", Base64Encode(png)}};
+  const nlohmann::json frame = {{"MsgType", 0}, {"account", "a"}, {"Content", content.dump()}};
   EXPECT_EQ(Decode(frame.dump()).login_status().qr_image(), png);
 
   content["data"] = "data:image/png;base64," + Base64Encode(png);
-  const nlohmann::json url_frame = {{"MsgType", 0},
-                                    {"Content", content.dump()}};
+  const nlohmann::json url_frame = {{"MsgType", 0}, {"Content", content.dump()}};
   EXPECT_EQ(Decode(url_frame.dump()).login_status().qr_image(), png);
 }
 
 TEST(LoginStatusTest, StatusMayBeAStringAndContentAnObject) {
-  const v1::Event event = Decode(
-      R"({"MsgType":0,"Content":{"wxId":"wxid_me","status":"7","msg":"已成功登录"}})");
+  const v1::Event event =
+      Decode(R"({"MsgType":0,"Content":{"wxId":"wxid_me","status":"7","msg":"已成功登录"}})");
   ASSERT_TRUE(event.has_login_status());
   EXPECT_EQ(event.login_status().status(), v1::LOGIN_STATUS_LOGGED_IN);
   EXPECT_EQ(event.login_status().wx_id(), "wxid_me");
 }
 
 TEST(LoginStatusTest, ContentWithoutStatusIsACommandReply) {
-  EXPECT_EQ(
-      Decode(R"({"MsgType":0,"Content":"发送成功"})").command_reply().content(),
-      "发送成功");
-  EXPECT_EQ(Decode(R"({"MsgType":0,"Content":"{\"ok\": true}"})")
-                .command_reply()
-                .content(),
+  EXPECT_EQ(Decode(R"({"MsgType":0,"Content":"发送成功"})").command_reply().content(), "发送成功");
+  EXPECT_EQ(Decode(R"({"MsgType":0,"Content":"{\"ok\": true}"})").command_reply().content(),
             "{\"ok\": true}");
   EXPECT_EQ(Decode(R"({"MsgType":0})").command_reply().content(), "");
-  EXPECT_EQ(
-      Decode(R"({"MsgType":0,"Content":{"ok":1}})").command_reply().content(),
-      R"({"ok":1})");
+  EXPECT_EQ(Decode(R"({"MsgType":0,"Content":{"ok":1}})").command_reply().content(), R"({"ok":1})");
 }
 
 // ---- Messages
 // ---------------------------------------------------------------------
 
-std::string Message(int msg_type, const std::string& from,
-                    const std::string& content, const std::string& extra = "") {
-  nlohmann::json frame = {
-      {"MsgType", msg_type},
-      {"MsgId", 1},
-      {"NewMsgId", 6712345678901234567},
-      {"account", "acc"},
-      {"FromUserName", from},
-      {"ToUserName", "wxid_me"},
-      {"Content", content},
-      {"CreateTime", 1503579784},
-      {"Status", 3},
-      {"ImgStatus", 1},
-      {"MsgSource", "<msgsource><silence>0</silence></msgsource>"},
-      {"PushContent", "nick : text"}};
+std::string Message(int msg_type, const std::string& from, const std::string& content,
+                    const std::string& extra = "") {
+  nlohmann::json frame = {{"MsgType", msg_type},
+                          {"MsgId", 1},
+                          {"NewMsgId", 6712345678901234567},
+                          {"account", "acc"},
+                          {"FromUserName", from},
+                          {"ToUserName", "wxid_me"},
+                          {"Content", content},
+                          {"CreateTime", 1503579784},
+                          {"Status", 3},
+                          {"ImgStatus", 1},
+                          {"MsgSource", "<msgsource><silence>0</silence></msgsource>"},
+                          {"PushContent", "nick : text"}};
   std::string text = frame.dump();
   if (!extra.empty()) text.insert(text.size() - 1, "," + extra);
   return text;
@@ -464,26 +428,17 @@ TEST(MessageTest, TextHeader) {
 
 TEST(MessageTest, NewMsgIdIsExactAsNumberOrString) {
   const std::string max = "9223372036854775807";
-  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":)" + max + "}")
-                .text()
-                .header()
-                .new_msg_id(),
+  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":)" + max + "}").text().header().new_msg_id(),
             9223372036854775807);
-  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":")" + max + "\"}")
-                .text()
-                .header()
-                .new_msg_id(),
+  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":")" + max + "\"}").text().header().new_msg_id(),
             9223372036854775807);
-  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":"9223372036854775806"})")
-                .text()
-                .header()
-                .new_msg_id(),
-            9223372036854775806);
+  EXPECT_EQ(
+      Decode(R"({"MsgType":1,"NewMsgId":"9223372036854775806"})").text().header().new_msg_id(),
+      9223372036854775806);
 }
 
 TEST(MessageTest, GroupMessageSplitsTheSender) {
-  const v1::Event event =
-      Decode(Message(1, "7244722086@chatroom", "wxid_abc:\n大家好\n第二行"));
+  const v1::Event event = Decode(Message(1, "7244722086@chatroom", "wxid_abc:\n大家好\n第二行"));
   const v1::MessageHeader& header = event.text().header();
   EXPECT_EQ(header.group_id(), "7244722086@chatroom");
   EXPECT_EQ(header.sender_wx_id(), "wxid_abc");
@@ -491,8 +446,7 @@ TEST(MessageTest, GroupMessageSplitsTheSender) {
 }
 
 TEST(MessageTest, GroupMessageWithoutPrefixIsFromTheGroup) {
-  const v1::Event event =
-      Decode(Message(1, "1@chatroom", "no prefix: here\nx"));
+  const v1::Event event = Decode(Message(1, "1@chatroom", "no prefix: here\nx"));
   EXPECT_EQ(event.text().header().sender_wx_id(), "1@chatroom");
   EXPECT_EQ(event.text().text(), "no prefix: here\nx");
 }
@@ -509,9 +463,8 @@ TEST(MessageTest, ImageInAGroupWithThumbnail) {
       R"(cdnthumbheight="160" cdnthumbwidth="120" cdnmidimgurl="mid" cdnbigimgurl="big" )"
       R"(length="123456" hdlength="7890123" md5="fee4c3"/></msg>)";
   const std::string thumbnail("\xff\xd8\xff\xe0 jpeg", 9);
-  const v1::Event event =
-      Decode(Message(3, "1@chatroom", "wxid_abc:\n" + xml,
-                     "\"data\":\"" + Base64Encode(thumbnail) + "\""));
+  const v1::Event event = Decode(Message(3, "1@chatroom", "wxid_abc:\n" + xml,
+                                         "\"data\":\"" + Base64Encode(thumbnail) + "\""));
   ASSERT_TRUE(event.has_image());
   const v1::ImageMessage& image = event.image();
   EXPECT_EQ(image.header().sender_wx_id(), "wxid_abc");
@@ -531,8 +484,7 @@ TEST(MessageTest, ImageInAGroupWithThumbnail) {
 
 TEST(MessageTest, MalformedXmlLeavesTypedFieldsEmpty) {
   const std::string xml = R"(<msg><img aeskey="k1" cdnthumburl="thumb")";
-  const std::string text =
-      Message(3, "wxid_friend", xml, R"("data":"not base64!")");
+  const std::string text = Message(3, "wxid_friend", xml, R"("data":"not base64!")");
   const v1::Event event = Decode(text);
   ASSERT_TRUE(event.has_image());
   EXPECT_EQ(event.image().aes_key(), "");
@@ -557,14 +509,13 @@ TEST(MessageTest, Location) {
 
 v1::AppMessage App(const std::string& type) {
   return Decode(
-             Message(
-                 49, "wxid_friend",
-                 R"(<msg><appmsg appid="wx123" sdkver="0"><title>标题 &amp; more</title>)"
-                 R"(<des><![CDATA[描述]]></des><type>)" +
-                     type +
-                     R"(</type><url>http://a.b/?x=1&amp;y=2</url><thumburl>http://t</thumburl>)"
-                     R"(<appattach><totallen>2048</totallen><fileext>pdf</fileext>)"
-                     R"(</appattach></appmsg></msg>)"))
+             Message(49, "wxid_friend",
+                     R"(<msg><appmsg appid="wx123" sdkver="0"><title>标题 &amp; more</title>)"
+                     R"(<des><![CDATA[描述]]></des><type>)" +
+                         type +
+                         R"(</type><url>http://a.b/?x=1&amp;y=2</url><thumburl>http://t</thumburl>)"
+                         R"(<appattach><totallen>2048</totallen><fileext>pdf</fileext>)"
+                         R"(</appattach></appmsg></msg>)"))
       .app();
 }
 
@@ -606,14 +557,13 @@ TEST(MessageTest, FriendRequestCarriesWhatAcceptNeeds) {
 }
 
 TEST(MessageTest, XmlCharacterReferencesStayValidUtf8) {
-  const v1::Event event = Decode(
-      Message(37, "fmessage", R"(<msg fromnickname="&#xD800;&#x110000;x" />)"));
+  const v1::Event event =
+      Decode(Message(37, "fmessage", R"(<msg fromnickname="&#xD800;&#x110000;x" />)"));
   EXPECT_TRUE(IsValidUtf8(event.friend_request().from_nick_name()));
 }
 
 TEST(MessageTest, SystemNotice) {
-  const v1::Event event =
-      Decode(Message(10000, "1@chatroom", "你将\"柚子\"移出了群聊"));
+  const v1::Event event = Decode(Message(10000, "1@chatroom", "你将\"柚子\"移出了群聊"));
   ASSERT_TRUE(event.has_system_notice());
   EXPECT_EQ(event.system_notice().text(), "你将\"柚子\"移出了群聊");
   EXPECT_EQ(event.system_notice().header().group_id(), "1@chatroom");
@@ -625,13 +575,10 @@ v1::GroupChange Change(const std::string& content) {
 }
 
 TEST(GroupChangeTest, KindFromPlainText) {
-  EXPECT_EQ(Change("你将\"柚子\"移出了群聊").kind(),
-            v1::GROUP_CHANGE_KIND_REMOVED);
+  EXPECT_EQ(Change("你将\"柚子\"移出了群聊").kind(), v1::GROUP_CHANGE_KIND_REMOVED);
   EXPECT_EQ(Change("\"柚子\"退出了群聊").kind(), v1::GROUP_CHANGE_KIND_REMOVED);
-  EXPECT_EQ(Change("\"管理员\"邀请你和\"柚子\"加入了群聊").kind(),
-            v1::GROUP_CHANGE_KIND_JOINED);
-  EXPECT_EQ(Change("\"管理员\"修改群名为“新的群”").kind(),
-            v1::GROUP_CHANGE_KIND_RENAMED);
+  EXPECT_EQ(Change("\"管理员\"邀请你和\"柚子\"加入了群聊").kind(), v1::GROUP_CHANGE_KIND_JOINED);
+  EXPECT_EQ(Change("\"管理员\"修改群名为“新的群”").kind(), v1::GROUP_CHANGE_KIND_RENAMED);
   EXPECT_EQ(Change("别的通知").kind(), v1::GROUP_CHANGE_KIND_UNSPECIFIED);
   const v1::GroupChange change = Change("\"柚子\"加入了群聊");
   EXPECT_EQ(change.group_id(), "5@chatroom");
@@ -665,15 +612,13 @@ TEST(GroupChangeTest, XmlNoticeListsItsMembers) {
       "</memberlist></link></link_list></content_template></sysmsgtemplate></"
       "sysmsg>");
   EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_JOINED);
-  EXPECT_THAT(change.member_wx_ids(),
-              ::testing::ElementsAre("wxid_admin", "wxid_a", "wxid_b"));
+  EXPECT_THAT(change.member_wx_ids(), ::testing::ElementsAre("wxid_admin", "wxid_a", "wxid_b"));
   EXPECT_THAT(change.text(), HasSubstr("邀请"));
   EXPECT_EQ(change.group_id(), "5@chatroom");
 }
 
 TEST(GroupChangeTest, MalformedXmlKeepsTheText) {
-  const std::string xml =
-      "<sysmsg type=\"revokemsg\"><username>wxid_a</username>加入";
+  const std::string xml = "<sysmsg type=\"revokemsg\"><username>wxid_a</username>加入";
   const v1::GroupChange change = Change(xml);
   EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_UNSPECIFIED);
   EXPECT_EQ(change.text(), xml);
@@ -689,8 +634,7 @@ TEST(KindOfTest, MapsBridgeAndUnsetPayloads) {
   event.mutable_bridge_state();
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_BRIDGE_STATE);
   EXPECT_EQ(KindOf(Decode(Message(49, "a", "<msg/>"))), v1::EVENT_KIND_APP);
-  EXPECT_EQ(KindOf(Decode(Message(10002, "a", "x"))),
-            v1::EVENT_KIND_GROUP_CHANGE);
+  EXPECT_EQ(KindOf(Decode(Message(10002, "a", "x"))), v1::EVENT_KIND_GROUP_CHANGE);
 }
 
 }  // namespace

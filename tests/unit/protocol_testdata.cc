@@ -7,9 +7,8 @@
 namespace wxbridge::protocol::testing {
 
 std::string ReadSample(std::string_view name) {
-  std::ifstream file(
-      std::string(WXBRIDGE_PROTOCOL_TESTDATA) + "/" + std::string(name),
-      std::ios::binary);
+  std::ifstream file(std::string(WXBRIDGE_PROTOCOL_TESTDATA) + "/" + std::string(name),
+                     std::ios::binary);
   std::ostringstream text;
   text << file.rdbuf();
   return text.str();
@@ -30,12 +29,10 @@ std::string WithoutTrailingCommas(std::string_view json) {
     }
     if (json[i] == ',') {
       std::size_t next = i + 1;
-      while (next < json.size() &&
-             std::isspace(static_cast<unsigned char>(json[next]))) {
+      while (next < json.size() && std::isspace(static_cast<unsigned char>(json[next]))) {
         ++next;
       }
-      if (next < json.size() && (json[next] == '}' || json[next] == ']'))
-        continue;
+      if (next < json.size() && (json[next] == '}' || json[next] == ']')) continue;
     }
     strict.push_back(json[i]);
   }

@@ -14,8 +14,7 @@ TEST(StatusMappingTest, EachBridgeErrorKeepsItsMeaningAndMessage) {
     absl::Status in;
     grpc::StatusCode out;
   } cases[] = {
-      {absl::InvalidArgumentError("to_user_name is required"),
-       grpc::StatusCode::INVALID_ARGUMENT},
+      {absl::InvalidArgumentError("to_user_name is required"), grpc::StatusCode::INVALID_ARGUMENT},
       {absl::UnavailableError("gateway away"), grpc::StatusCode::UNAVAILABLE},
       {absl::DeadlineExceededError("no answer"), grpc::StatusCode::DEADLINE_EXCEEDED},
       {absl::UnauthenticatedError("授权码无效"), grpc::StatusCode::UNAUTHENTICATED},
