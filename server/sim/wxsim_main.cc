@@ -13,8 +13,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
-#include "server/common/log.h"
 #include "server/common/limits.h"
+#include "server/common/log.h"
 #include "server/sim/simulator.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:11001",
