@@ -44,6 +44,8 @@ class PendingCall {
     Wait(kWait);
   }
 
+  void Cancel() { context_->TryCancel(); }
+
   // The call's status once it has ended, or nullopt when it is still running at `timeout`.
   std::optional<grpc::Status> Wait(milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -153,6 +155,40 @@ TEST(BridgeWriteQueueTest, ACallThatFailedItsDeadlineWhileQueuedIsNeverWritten) 
     EXPECT_FALSE(AnyFrameContains(frames, "queued-" + std::to_string(i)))
         << "call " << i << " failed, yet its frame reached the gateway";
   }
+}
+
+TEST(BridgeWriteQueueTest, ACallItsClientCancelledWhileQueuedIsNeverWritten) {
+  BridgeHarness harness(
+      Options([](app::BridgeConfig& c) { c.upstream.write_timeout = milliseconds(60000); }));
+  ASSERT_TRUE(harness.WaitConnected());
+  harness.sim().SetStalled(true);
+  auto image = SendLargeImage(harness.stub(), kLargeImage, milliseconds(60000));
+  ASSERT_TRUE(WaitImageQueued(harness)) << "the image frame never reached the write queue";
+  const uint64_t failed_before = harness.GetStatus().counters().calls_failed();
+
+  auto text = SendText(harness.stub(), "cancelled-by-its-client", milliseconds(60000));
+  ASSERT_TRUE(harness.WaitForStatus([](const v1::GetStatusResponse& status) {
+    return status.counters().frames_queued() >= 2;
+  })) << "the text never queued behind the image";
+  text->Cancel();
+  auto status = text->Wait(kWait);
+  ASSERT_TRUE(status) << "a cancelled call did not end";
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::CANCELLED);
+  // The bridge ends the call too: it is counted failed and its frame leaves the queue.
+  EXPECT_TRUE(harness.WaitForStatus([&](const v1::GetStatusResponse& s) {
+    return s.counters().calls_failed() == failed_before + 1 && s.counters().frames_queued() == 1;
+  }));
+
+  harness.sim().SetStalled(false);
+  ASSERT_TRUE(image->Wait(milliseconds(60000))) << "the image call never ended";
+  auto marker = SendText(harness.stub(), "after-the-cancel", kWait);
+  ASSERT_TRUE(marker->Wait(kWait));
+  ASSERT_TRUE(harness.sim().WaitForReceived(
+      [](const std::vector<std::string>& frames) {
+        return AnyFrameContains(frames, "after-the-cancel");
+      },
+      kWait));
+  EXPECT_FALSE(AnyFrameContains(harness.sim().ReceivedFrames(), "cancelled-by-its-client"));
 }
 
 TEST(BridgeWriteQueueTest, AGatewayThatStopsReadingIsDroppedAfterTheWriteTimeout) {
