@@ -100,6 +100,22 @@ bool AnyFrameContains(const std::vector<std::string>& frames, const std::string&
   return false;
 }
 
+// The stalled gateway reads again: waits for the image call to end, then for a marker call
+// sent after it to reach the gateway, and returns every frame the gateway received by then.
+std::vector<std::string> ResumeAndCollectFrames(BridgeHarness& harness, ImageCall& image) {
+  harness.sim().SetStalled(false);
+  EXPECT_TRUE(image.Wait(milliseconds(60000))) << "the image call never ended";
+  auto marker = SendText(harness.stub(), "marker-after-the-stall", kWait);
+  EXPECT_TRUE(marker->Wait(kWait));
+  EXPECT_TRUE(harness.sim().WaitForReceived(
+      [](const std::vector<std::string>& frames) {
+        return AnyFrameContains(frames, "marker-after-the-stall");
+      },
+      kWait))
+      << "the call after the stall never reached the gateway";
+  return harness.sim().ReceivedFrames();
+}
+
 HarnessOptions Options(std::function<void(app::BridgeConfig&)> configure) {
   return HarnessOptions{AckMode::kEcho, nullptr,
                         [configure = std::move(configure)](app::BridgeConfig& c) {
@@ -141,16 +157,7 @@ TEST(BridgeWriteQueueTest, ACallThatFailedItsDeadlineWhileQueuedIsNeverWritten) 
   }
 
   // The gateway reads again: the image goes out, then a new call; the failed ones never.
-  harness.sim().SetStalled(false);
-  ASSERT_TRUE(image->Wait(milliseconds(60000))) << "the image call never ended";
-  auto marker = SendText(harness.stub(), "after-the-stall", kWait);
-  ASSERT_TRUE(marker->Wait(kWait));
-  ASSERT_TRUE(harness.sim().WaitForReceived(
-      [](const std::vector<std::string>& frames) {
-        return AnyFrameContains(frames, "after-the-stall");
-      },
-      kWait));
-  const std::vector<std::string> frames = harness.sim().ReceivedFrames();
+  const std::vector<std::string> frames = ResumeAndCollectFrames(harness, *image);
   for (int i = 0; i < 5; ++i) {
     EXPECT_FALSE(AnyFrameContains(frames, "queued-" + std::to_string(i)))
         << "call " << i << " failed, yet its frame reached the gateway";
@@ -179,16 +186,8 @@ TEST(BridgeWriteQueueTest, ACallItsClientCancelledWhileQueuedIsNeverWritten) {
     return s.counters().calls_failed() == failed_before + 1 && s.counters().frames_queued() == 1;
   }));
 
-  harness.sim().SetStalled(false);
-  ASSERT_TRUE(image->Wait(milliseconds(60000))) << "the image call never ended";
-  auto marker = SendText(harness.stub(), "after-the-cancel", kWait);
-  ASSERT_TRUE(marker->Wait(kWait));
-  ASSERT_TRUE(harness.sim().WaitForReceived(
-      [](const std::vector<std::string>& frames) {
-        return AnyFrameContains(frames, "after-the-cancel");
-      },
-      kWait));
-  EXPECT_FALSE(AnyFrameContains(harness.sim().ReceivedFrames(), "cancelled-by-its-client"));
+  EXPECT_FALSE(
+      AnyFrameContains(ResumeAndCollectFrames(harness, *image), "cancelled-by-its-client"));
 }
 
 TEST(BridgeWriteQueueTest, AGatewayThatStopsReadingIsDroppedAfterTheWriteTimeout) {
