@@ -1,10 +1,12 @@
 #include "server/common/log.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace wxbridge {
 namespace {
@@ -29,6 +31,32 @@ const char* LevelName(LogLevel level) {
 }
 
 }  // namespace
+
+std::string_view EscapeControlCharacters(std::string_view text, std::string* storage) {
+  const auto is_control = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  };
+  if (std::none_of(text.begin(), text.end(), is_control)) return text;
+  storage->clear();
+  storage->reserve(text.size() + 16);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char c : text) {
+    if (!is_control(c)) {
+      storage->push_back(c);
+    } else if (c == '\n') {
+      storage->append("\\n");
+    } else if (c == '\r') {
+      storage->append("\\r");
+    } else if (c == '\t') {
+      storage->append("\\t");
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      storage->append({'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]});
+    }
+  }
+  return *storage;
+}
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }
@@ -59,6 +87,8 @@ void LogLine(LogLevel level, std::string_view component, std::string_view messag
   gmtime_r(&seconds, &utc);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string escaped;
+  message = EscapeControlCharacters(message, &escaped);
   std::lock_guard<std::mutex> lock(g_write_mutex);
   std::fprintf(stderr, "%s.%03dZ %-5s %.*s: %.*s\n", stamp, static_cast<int>(millis),
                LevelName(level), static_cast<int>(component.size()), component.data(),
