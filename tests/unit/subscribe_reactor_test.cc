@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "gtest/gtest.h"
 #include "server/events/event_log.h"
 #include "tests/support/poll_until.h"
@@ -393,6 +394,13 @@ TEST_F(SubscribeReactorTest, StalledSubscriberDoesNotDelayAFastOne) {
       if (response.event().seq() != fast_seen + 1) fast_in_order = false;
       fast_seen = response.event().seq();
     }
+  });
+  // A failed ASSERT below returns with the reader still running: end its stream and join
+  // it, so one failure fails this test instead of terminating the binary.
+  const auto join_reader = absl::MakeCleanup([&] {
+    if (!reader.joinable()) return;
+    fast->context.TryCancel();
+    reader.join();
   });
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t seq = 1; seq <= kEvents; ++seq) {
