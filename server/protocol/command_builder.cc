@@ -11,7 +11,6 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "server/protocol/base64.h"
-#include "server/protocol/frame_decoder.h"
 #include "server/protocol/json_fields.h"
 #include "server/protocol/json_writer.h"
 #include "server/protocol/utf8.h"
@@ -28,11 +27,49 @@ absl::Status Utf8(absl::string_view field, const std::string& value) {
   return absl::InvalidArgumentError(absl::StrCat(field, " is not valid UTF-8"));
 }
 
-absl::Status Required(absl::string_view field, const std::string& value) {
+// A string field no longer than `limit` (checked first: cheap), in valid UTF-8.
+absl::Status Bounded(absl::string_view field, const std::string& value, std::size_t limit,
+                     absl::string_view flag) {
+  if (value.size() > limit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is ", value.size(), " bytes, over the limit of ", limit, " bytes (--", flag, ")"));
+  }
+  return Utf8(field, value);
+}
+
+// Identifiers (account, user names, ids, tickets, keys) and free text (content, titles,
+// descriptions, urls), optional or required.
+absl::Status Id(absl::string_view field, const std::string& value, const RequestLimits& limits) {
+  return Bounded(field, value, limits.max_id_bytes, "max_id_bytes");
+}
+
+absl::Status Text(absl::string_view field, const std::string& value, const RequestLimits& limits) {
+  return Bounded(field, value, limits.max_text_bytes, "max_text_bytes");
+}
+
+absl::Status Required(absl::string_view field, const std::string& value,
+                      absl::Status (*bounded)(absl::string_view, const std::string&,
+                                              const RequestLimits&),
+                      const RequestLimits& limits) {
   if (value.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
   }
-  return Utf8(field, value);
+  return bounded(field, value, limits);
+}
+
+absl::Status RequiredId(absl::string_view field, const std::string& value,
+                        const RequestLimits& limits) {
+  return Required(field, value, Id, limits);
+}
+
+absl::Status RequiredText(absl::string_view field, const std::string& value,
+                          const RequestLimits& limits) {
+  return Required(field, value, Text, limits);
+}
+
+absl::Status TooMany(absl::string_view field, std::size_t limit, absl::string_view flag) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " has more than ", limit, " ids, the limit (--", flag, ")"));
 }
 
 // Runs every check (cheap) and builds the command only when all pass.
@@ -84,8 +121,14 @@ class TypedCommand {
   JsonObjectWriter data_;
 };
 
-absl::Status CheckWxIds(const google::protobuf::RepeatedPtrField<std::string>& wx_ids) {
+absl::Status CheckWxIds(const google::protobuf::RepeatedPtrField<std::string>& wx_ids,
+                        const RequestLimits& limits) {
   if (wx_ids.empty()) return absl::InvalidArgumentError("wx_ids is required");
+  if (static_cast<std::size_t>(wx_ids.size()) > limits.max_wx_ids) {
+    return absl::InvalidArgumentError(absl::StrCat("wx_ids has ", wx_ids.size(),
+                                                   " entries, over the limit of ",
+                                                   limits.max_wx_ids, " (--max_wx_ids)"));
+  }
   for (int i = 0; i < wx_ids.size(); ++i) {
     const std::string field = absl::StrCat("wx_ids[", i, "]");
     if (wx_ids[i].empty()) {
@@ -94,7 +137,7 @@ absl::Status CheckWxIds(const google::protobuf::RepeatedPtrField<std::string>& w
     if (wx_ids[i].find(',') != std::string::npos) {
       return absl::InvalidArgumentError(field + " contains a comma");
     }
-    if (absl::Status status = Utf8(field, wx_ids[i]); !status.ok()) {
+    if (absl::Status status = Id(field, wx_ids[i], limits); !status.ok()) {
       return status;
     }
   }
@@ -106,55 +149,73 @@ bool IsKnownScene(v1::AddFriendScene scene) {
          scene == v1::ADD_FRIEND_SCENE_WECHAT_ID || scene == v1::ADD_FRIEND_SCENE_PHONE;
 }
 
-// data.wxIds of a raw 106: a comma-joined string, or (leniently) an array.
-std::vector<std::string> SplitWxIds(const Json& wx_ids) {
+// data.wxIds of a raw 106: a comma-joined string, or (leniently) an array; no more than
+// max_wx_ids of them.
+absl::StatusOr<std::vector<std::string>> SplitWxIds(const Json& wx_ids,
+                                                    const RequestLimits& limits) {
   std::vector<std::string> ids;
-  const auto add = [&ids](absl::string_view id) {
+  const auto add = [&ids, &limits](absl::string_view id) {
     id = absl::StripAsciiWhitespace(id);
-    if (!id.empty()) ids.emplace_back(id);
+    if (id.empty()) return true;
+    if (ids.size() == limits.max_wx_ids) return false;
+    ids.emplace_back(id);
+    return true;
   };
+  bool within = true;
   if (wx_ids.is_array()) {
-    for (const Json& id : wx_ids) add(AsText(id));
+    for (const Json& id : wx_ids) {
+      if (!(within = add(AsText(id)))) break;
+    }
   } else {
-    for (absl::string_view id : absl::StrSplit(AsText(wx_ids), ',')) add(id);
+    for (absl::string_view id : absl::StrSplit(AsText(wx_ids), ',')) {
+      if (!(within = add(id))) break;
+    }
   }
+  if (!within) return TooMany("data_json.wxIds", limits.max_wx_ids, "max_wx_ids");
   return ids;
 }
 
 }  // namespace
 
-absl::StatusOr<Command> BuildCommand(const v1::LoginRequest& request) {
-  return BuildIfValid({Required("account", request.account())},
+absl::StatusOr<Command> BuildCommand(const v1::LoginRequest& request, const RequestLimits& limits) {
+  return BuildIfValid({RequiredId("account", request.account(), limits)},
                       [&] { return TypedCommand(kLogin, request.account()).Finish(); });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::LogoutRequest& request) {
-  return BuildIfValid({Required("account", request.account())},
+absl::StatusOr<Command> BuildCommand(const v1::LogoutRequest& request,
+                                     const RequestLimits& limits) {
+  return BuildIfValid({RequiredId("account", request.account(), limits)},
                       [&] { return TypedCommand(kLogout, request.account()).Finish(); });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::SendTextRequest& request) {
-  return BuildIfValid(
-      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
-       Required("content", request.content())},
-      [&] {
-        return TypedCommand(kSendText, request.account(), request.content().size())
-            .String("toUserName", request.to_user_name())
-            .String("content", request.content())
-            .Finish();
-      });
+absl::StatusOr<Command> BuildCommand(const v1::SendTextRequest& request,
+                                     const RequestLimits& limits) {
+  return BuildIfValid({RequiredId("account", request.account(), limits),
+                       RequiredId("to_user_name", request.to_user_name(), limits),
+                       RequiredText("content", request.content(), limits)},
+                      [&] {
+                        return TypedCommand(kSendText, request.account(), request.content().size())
+                            .String("toUserName", request.to_user_name())
+                            .String("content", request.content())
+                            .Finish();
+                      });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request,
+                                     const RequestLimits& limits) {
   const v1::LinkThumbnail& thumbnail = request.thumbnail();
   // The document writes the thumbnail's numbers as strings ("3855"); all five
   // keys are always present, empty when there is no thumbnail.
   const bool has_thumbnail = request.has_thumbnail();
   return BuildIfValid(
-      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
-       Required("title", request.title()), Utf8("description", request.description()),
-       Required("url", request.url()), Utf8("thumbnail.cdn_url", thumbnail.cdn_url()),
-       Utf8("thumbnail.md5", thumbnail.md5()), Utf8("thumbnail.aes_key", thumbnail.aes_key())},
+      {RequiredId("account", request.account(), limits),
+       RequiredId("to_user_name", request.to_user_name(), limits),
+       RequiredText("title", request.title(), limits),
+       Text("description", request.description(), limits),
+       RequiredText("url", request.url(), limits),
+       Text("thumbnail.cdn_url", thumbnail.cdn_url(), limits),
+       Id("thumbnail.md5", thumbnail.md5(), limits),
+       Id("thumbnail.aes_key", thumbnail.aes_key(), limits)},
       [&] {
         return TypedCommand(kSendLink, request.account())
             .String("toUserName", request.to_user_name())
@@ -170,32 +231,38 @@ absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request) {
       });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::KickGroupMemberRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::KickGroupMemberRequest& request,
+                                     const RequestLimits& limits) {
+  return BuildIfValid({RequiredId("account", request.account(), limits),
+                       RequiredId("group_id", request.group_id(), limits),
+                       RequiredId("user_id", request.user_id(), limits)},
+                      [&] {
+                        return TypedCommand(kKickGroupMember, request.account())
+                            .String("userId", request.user_id())
+                            .String("groupId", request.group_id())
+                            .GroupId(request.group_id())
+                            .Finish();
+                      });
+}
+
+absl::StatusOr<Command> BuildCommand(const v1::GetContactsRequest& request,
+                                     const RequestLimits& limits) {
   return BuildIfValid(
-      {Required("account", request.account()), Required("group_id", request.group_id()),
-       Required("user_id", request.user_id())},
+      {RequiredId("account", request.account(), limits), CheckWxIds(request.wx_ids(), limits)},
       [&] {
-        return TypedCommand(kKickGroupMember, request.account())
-            .String("userId", request.user_id())
-            .String("groupId", request.group_id())
-            .GroupId(request.group_id())
+        return TypedCommand(kGetContacts, request.account())
+            .String("wxIds", absl::StrJoin(request.wx_ids(), ","))
+            .WxIds({request.wx_ids().begin(), request.wx_ids().end()})
             .Finish();
       });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::GetContactsRequest& request) {
-  return BuildIfValid({Required("account", request.account()), CheckWxIds(request.wx_ids())}, [&] {
-    return TypedCommand(kGetContacts, request.account())
-        .String("wxIds", absl::StrJoin(request.wx_ids(), ","))
-        .WxIds({request.wx_ids().begin(), request.wx_ids().end()})
-        .Finish();
-  });
-}
-
-absl::StatusOr<Command> BuildCommand(const v1::AcceptFriendRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::AcceptFriendRequest& request,
+                                     const RequestLimits& limits) {
   return BuildIfValid(
-      {Required("account", request.account()), Required("entry_name", request.entry_name()),
-       Required("ticket", request.ticket()), Utf8("content", request.content())},
+      {RequiredId("account", request.account(), limits),
+       RequiredId("entry_name", request.entry_name(), limits),
+       RequiredId("ticket", request.ticket(), limits), Text("content", request.content(), limits)},
       [&] {
         return TypedCommand(kAcceptFriend, request.account())
             .String("entryName", request.entry_name())
@@ -205,22 +272,25 @@ absl::StatusOr<Command> BuildCommand(const v1::AcceptFriendRequest& request) {
       });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::InviteToGroupRequest& request) {
-  return BuildIfValid(
-      {Required("account", request.account()), Required("group_id", request.group_id()),
-       Required("wx_id", request.wx_id())},
-      [&] {
-        return TypedCommand(kInviteToGroup, request.account())
-            .String("groupId", request.group_id())
-            .String("wxId", request.wx_id())
-            .GroupId(request.group_id())
-            .Finish();
-      });
+absl::StatusOr<Command> BuildCommand(const v1::InviteToGroupRequest& request,
+                                     const RequestLimits& limits) {
+  return BuildIfValid({RequiredId("account", request.account(), limits),
+                       RequiredId("group_id", request.group_id(), limits),
+                       RequiredId("wx_id", request.wx_id(), limits)},
+                      [&] {
+                        return TypedCommand(kInviteToGroup, request.account())
+                            .String("groupId", request.group_id())
+                            .String("wxId", request.wx_id())
+                            .GroupId(request.group_id())
+                            .Finish();
+                      });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request,
+                                     const RequestLimits& limits) {
   return BuildIfValid(
-      {Required("account", request.account()), Required("to_user_name", request.to_user_name()),
+      {RequiredId("account", request.account(), limits),
+       RequiredId("to_user_name", request.to_user_name(), limits),
        request.image().empty() ? absl::InvalidArgumentError("image is empty") : absl::OkStatus()},
       [&] {
         const std::string image = Base64Encode(request.image());
@@ -231,10 +301,12 @@ absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request) {
       });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::AddFriendRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::AddFriendRequest& request,
+                                     const RequestLimits& limits) {
   return BuildIfValid(
-      {Required("account", request.account()), Required("user_key", request.user_key()),
-       Utf8("content", request.content()),
+      {RequiredId("account", request.account(), limits),
+       RequiredId("user_key", request.user_key(), limits),
+       Text("content", request.content(), limits),
        IsKnownScene(request.scene())
            ? absl::OkStatus()
            : absl::InvalidArgumentError("scene must be one of QQ, EMAIL, WECHAT_ID, PHONE")},
@@ -247,9 +319,17 @@ absl::StatusOr<Command> BuildCommand(const v1::AddFriendRequest& request) {
       });
 }
 
-absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request) {
+absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request,
+                                     const RequestLimits& limits) {
   if (request.code() <= 0) return absl::InvalidArgumentError("code must be positive");
-  if (absl::Status status = Utf8("data_json", request.data_json()); !status.ok()) {
+  if (request.code() == kRebind) {
+    return absl::InvalidArgumentError(
+        "code 100 is the bridge's own re-bind, sent on every connection; SendRaw cannot send "
+        "it");
+  }
+  if (absl::Status status = Bounded("data_json", request.data_json(), limits.max_data_json_bytes,
+                                    "max_data_json_bytes");
+      !status.ok()) {
     return status;
   }
   Command command;
@@ -258,10 +338,20 @@ absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request) {
     command.data_json = "{}";
     return command;
   }
-  ParsedJson data = ParseJson(request.data_json(), DecodeLimits{}.max_depth);
-  if (data.error != ParsedJson::Error::kNone) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("data_json is not a JSON object: ", data.detail));
+  ParsedJson data =
+      ParseJson(request.data_json(), limits.max_data_json_depth, limits.max_data_json_keys);
+  switch (data.error) {
+    case ParsedJson::Error::kNone:
+      break;
+    case ParsedJson::Error::kTooDeep:
+      return absl::InvalidArgumentError(
+          absl::StrCat("data_json: ", data.detail, ", the limit (--max_data_json_depth)"));
+    case ParsedJson::Error::kTooManyKeys:
+      return absl::InvalidArgumentError(
+          absl::StrCat("data_json: ", data.detail, ", the limit (--max_data_json_keys)"));
+    case ParsedJson::Error::kInvalid:
+      return absl::InvalidArgumentError(
+          absl::StrCat("data_json is not a JSON object: ", data.detail));
   }
   if (!data.value.is_object()) {
     return absl::InvalidArgumentError(
@@ -270,10 +360,12 @@ absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request) {
   command.account = TextField(data.value, "account");
   command.group_id = TextField(data.value, "groupId");
   if (const auto wx_ids = data.value.find("wxIds"); wx_ids != data.value.end()) {
-    command.wx_ids = SplitWxIds(*wx_ids);
+    absl::StatusOr<std::vector<std::string>> ids = SplitWxIds(*wx_ids, limits);
+    if (!ids.ok()) return ids.status();
+    command.wx_ids = *std::move(ids);
   }
-  // Re-dumped compactly so the gateway always receives strict JSON.
-  command.data_json = data.value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // Compacted so the gateway always receives strict JSON, in the caller's key order.
+  command.data_json = CompactJson(request.data_json());
   return command;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/protocol/request_limits.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
 namespace wxbridge::protocol {
@@ -40,19 +41,32 @@ struct Command {
   std::vector<std::string> wx_ids;
 };
 
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LoginRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LogoutRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendTextRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendLinkRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::KickGroupMemberRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::GetContactsRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AcceptFriendRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::InviteToGroupRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendImageRequest& request);
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AddFriendRequest& request);
-// code must be positive; data_json must be a JSON object ("" means {}); data.account,
-// data.groupId and data.wxIds are picked up for correlation when present.
-absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendRawRequest& request);
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LoginRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LogoutRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendTextRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendLinkRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::KickGroupMemberRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::GetContactsRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AcceptFriendRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::InviteToGroupRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendImageRequest& request,
+                                     const RequestLimits& limits = {});
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::AddFriendRequest& request,
+                                     const RequestLimits& limits = {});
+// code must be positive and not 100 (the bridge's own re-bind); data_json must be a JSON
+// object ("" means {}) within limits' data_json bounds, and is sent compacted with its
+// keys in the caller's order; data.account, data.groupId and data.wxIds are picked up
+// for correlation when present.
+absl::StatusOr<Command> BuildCommand(const wxbridge::v1::SendRawRequest& request,
+                                     const RequestLimits& limits = {});
 
 // Code 100 (re-bind), sent first on every new upstream connection.
 Command RebindCommand();

@@ -132,6 +132,7 @@ v1::Event DecodeText(std::string_view text, const DecodeLimits& limits) {
   ParsedJson parsed = ParseJson(text, limits.max_depth);
   switch (parsed.error) {
     case ParsedJson::Error::kTooDeep:
+    case ParsedJson::Error::kTooManyKeys:  // (frames are bounded by size, not keys)
       return Unrecognized(v1::UNRECOGNIZED_REASON_TOO_DEEP, std::move(parsed.detail),
                           std::move(event));
     case ParsedJson::Error::kInvalid:

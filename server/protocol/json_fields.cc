@@ -1,20 +1,25 @@
 #include "server/protocol/json_fields.h"
 
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/protocol/json_writer.h"
 #include "server/protocol/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {
 
-// Counts bracket depth outside string literals without recursion, so hostile
-// nesting is refused before nlohmann (and later recursive dumps) ever see it.
-bool NestsDeeperThan(std::string_view text, std::size_t max_depth) {
+// Counts bracket depth and object keys (a colon outside string literals) without
+// recursion, so hostile nesting and key counts are refused before nlohmann (and later
+// recursive dumps) ever see them.
+ParsedJson::Error ScanShape(std::string_view text, std::size_t max_depth, std::size_t max_keys) {
   std::size_t depth = 0;
+  std::size_t keys = 0;
   bool in_string = false;
   bool escaped = false;
   for (const char c : text) {
@@ -29,13 +34,93 @@ bool NestsDeeperThan(std::string_view text, std::size_t max_depth) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return true;
+      if (++depth > max_depth) return ParsedJson::Error::kTooDeep;
     } else if ((c == '}' || c == ']') && depth > 0) {
       --depth;
+    } else if (c == ':') {
+      if (++keys > max_keys) return ParsedJson::Error::kTooManyKeys;
     }
   }
-  return false;
+  return ParsedJson::Error::kNone;
 }
+
+// SAX events written back as compact JSON, in the order they come.
+class CompactWriter {
+ public:
+  explicit CompactWriter(std::string* out) : out_(out) {}
+
+  bool null() { return Literal("null"); }
+  bool boolean(bool value) { return Literal(value ? "true" : "false"); }
+  bool number_integer(Json::number_integer_t value) {
+    BeforeValue();
+    absl::StrAppend(out_, value);
+    return true;
+  }
+  bool number_unsigned(Json::number_unsigned_t value) {
+    BeforeValue();
+    absl::StrAppend(out_, value);
+    return true;
+  }
+  bool number_float(Json::number_float_t value, const Json::string_t& /*text*/) {
+    BeforeValue();
+    out_->append(Json(value).dump());
+    return true;
+  }
+  bool string(Json::string_t& value) {
+    BeforeValue();
+    AppendJsonString(out_, value);
+    return true;
+  }
+  bool binary(Json::binary_t& /*value*/) { return false; }
+  bool start_object(std::size_t /*size*/) { return Open('{'); }
+  bool key(Json::string_t& key) {
+    if (!first_.back()) out_->push_back(',');
+    first_.back() = false;
+    AppendJsonString(out_, key);
+    out_->push_back(':');
+    after_key_ = true;
+    return true;
+  }
+  bool end_object() { return Close('}'); }
+  bool start_array(std::size_t /*size*/) { return Open('['); }
+  bool end_array() { return Close(']'); }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) {
+    return false;
+  }
+
+ private:
+  // An object member's comma came with its key; an array element needs one after the
+  // first.
+  void BeforeValue() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!first_.empty()) {
+      if (!first_.back()) out_->push_back(',');
+      first_.back() = false;
+    }
+  }
+  bool Literal(std::string_view text) {
+    BeforeValue();
+    out_->append(text);
+    return true;
+  }
+  bool Open(char bracket) {
+    BeforeValue();
+    out_->push_back(bracket);
+    first_.push_back(true);
+    return true;
+  }
+  bool Close(char bracket) {
+    out_->push_back(bracket);
+    first_.pop_back();
+    return true;
+  }
+
+  std::string* const out_;
+  std::vector<bool> first_;  // per open container: nothing written in it yet
+  bool after_key_ = false;
+};
 
 // Parser messages can quote a whole (huge) token; keep them readable.
 std::string ShortDetail(std::string_view what) {
@@ -49,11 +134,15 @@ constexpr double kMaxExactDouble = 9007199254740992.0;
 
 }  // namespace
 
-ParsedJson ParseJson(std::string_view text, std::size_t max_depth) {
+ParsedJson ParseJson(std::string_view text, std::size_t max_depth, std::size_t max_keys) {
   ParsedJson parsed;
-  if (NestsDeeperThan(text, max_depth)) {
-    parsed.error = ParsedJson::Error::kTooDeep;
+  parsed.error = ScanShape(text, max_depth, max_keys);
+  if (parsed.error == ParsedJson::Error::kTooDeep) {
     parsed.detail = absl::StrCat("JSON nests deeper than ", max_depth, " levels");
+    return parsed;
+  }
+  if (parsed.error == ParsedJson::Error::kTooManyKeys) {
+    parsed.detail = absl::StrCat("JSON has more than ", max_keys, " object keys");
     return parsed;
   }
   try {
@@ -64,6 +153,14 @@ ParsedJson ParseJson(std::string_view text, std::size_t max_depth) {
     parsed.value = nullptr;
   }
   return parsed;
+}
+
+std::string CompactJson(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  CompactWriter writer(&out);
+  Json::sax_parse(text.begin(), text.end(), &writer);
+  return out;
 }
 
 std::string AsText(const Json& value) {

@@ -14,21 +14,27 @@
 
 namespace wxbridge::protocol {
 
-// Insertion-ordered, so a caller's object is written back in the caller's
-// order.
-using Json = nlohmann::ordered_json;
+// Untrusted text (a caller's data_json, the gateway's frames) is parsed into this: a
+// key is inserted in logarithmic time (nlohmann::ordered_json scans every key on each
+// insert, quadratic in the keys). Objects dumped from it come out in key order;
+// CompactJson keeps a text's own order.
+using Json = nlohmann::json;
 
 struct ParsedJson {
-  enum class Error { kNone, kInvalid, kTooDeep };
+  enum class Error { kNone, kInvalid, kTooDeep, kTooManyKeys };
   Error error = Error::kNone;
   // The parser's words (with line and column) when error is set.
   std::string detail;
   Json value;
 };
 
-// Parses valid-UTF-8 text; nesting deeper than max_depth is refused before
-// parsing.
-ParsedJson ParseJson(std::string_view text, std::size_t max_depth);
+// Parses valid-UTF-8 text; nesting deeper than max_depth, and more than max_keys object
+// keys at all levels, are refused by a linear scan before parsing.
+ParsedJson ParseJson(std::string_view text, std::size_t max_depth, std::size_t max_keys = SIZE_MAX);
+
+// `text` (which ParseJson accepted) as compact JSON, keys in the text's own order,
+// duplicates included; strings re-escaped as JsonObjectWriter does. Linear in the size.
+std::string CompactJson(std::string_view text);
 
 // Strings as they are, numbers and booleans in decimal text, objects and arrays
 // as compact JSON, "" for null. Always valid UTF-8.

@@ -4,9 +4,8 @@
 #include "server/protocol/utf8.h"
 
 namespace wxbridge::protocol {
-namespace {
 
-void AppendEscaped(std::string* out, std::string_view text) {
+void AppendJsonString(std::string* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (const char c : text) {
@@ -45,8 +44,6 @@ void AppendEscaped(std::string* out, std::string_view text) {
   out->push_back('"');
 }
 
-}  // namespace
-
 JsonObjectWriter::JsonObjectWriter(std::size_t expected_size) {
   text_.reserve(expected_size + 2);
   text_.push_back('{');
@@ -54,16 +51,16 @@ JsonObjectWriter::JsonObjectWriter(std::size_t expected_size) {
 
 void JsonObjectWriter::Key(std::string_view key) {
   if (text_.size() > 1) text_.push_back(',');
-  AppendEscaped(&text_, key);
+  AppendJsonString(&text_, key);
   text_.push_back(':');
 }
 
 JsonObjectWriter& JsonObjectWriter::String(std::string_view key, std::string_view value) {
   Key(key);
   if (IsValidUtf8(value)) {
-    AppendEscaped(&text_, value);
+    AppendJsonString(&text_, value);
   } else {
-    AppendEscaped(&text_, SanitizeUtf8(value));
+    AppendJsonString(&text_, SanitizeUtf8(value));
   }
   return *this;
 }

@@ -10,6 +10,10 @@
 
 namespace wxbridge::protocol {
 
+// Appends `text` as a JSON string literal: quotes, backslashes and control characters
+// escaped, everything else (UTF-8 included) as it is. `text` must be valid UTF-8.
+void AppendJsonString(std::string* out, std::string_view text);
+
 class JsonObjectWriter {
  public:
   explicit JsonObjectWriter(std::size_t expected_size = 0);

@@ -2,9 +2,13 @@
 // document's own command samples.
 #include "server/protocol/command_builder.h"
 
+#include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -381,6 +385,235 @@ TEST(SendRawTest, PicksUpCorrelationFields) {
   ASSERT_TRUE(bare.ok());
   EXPECT_EQ(bare->account, "");
   EXPECT_TRUE(bare->wx_ids.empty());
+}
+
+TEST(SendRawTest, RefusesTheBridgesOwnReBind) {
+  const absl::StatusOr<Command> command = BuildCommand(Raw(100, "{}"));
+  ASSERT_FALSE(command.ok());
+  EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(command.status().message(), HasSubstr("code 100"));
+  EXPECT_THAT(command.status().message(), HasSubstr("re-bind"));
+}
+
+// {"k0":0,"k1":1,…}
+std::string ObjectWithKeys(std::size_t keys) {
+  std::string json = "{";
+  for (std::size_t i = 0; i < keys; ++i) {
+    absl::StrAppend(&json, i == 0 ? "" : ",", "\"k", i, "\":", i);
+  }
+  return json + "}";
+}
+
+TEST(SendRawTest, AHundredThousandKeysAreRefusedNamingTheLimit) {
+  const absl::StatusOr<Command> command = BuildCommand(Raw(110, ObjectWithKeys(100000)));
+  ASSERT_FALSE(command.ok());
+  EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(command.status().message(), HasSubstr("data_json"));
+  EXPECT_THAT(command.status().message(),
+              HasSubstr(absl::StrCat(RequestLimits{}.max_data_json_keys)));
+  EXPECT_THAT(command.status().message(), HasSubstr("--max_data_json_keys"));
+}
+
+TEST(SendRawTest, AHundredThousandKeysWithinARaisedLimitKeepTheirOrder) {
+  RequestLimits limits;
+  limits.max_data_json_keys = 100000;
+  // Reversed, so an ordering by key would show.
+  std::string json = "{";
+  for (int i = 99999; i >= 0; --i) {
+    absl::StrAppend(&json, i == 99999 ? "" : ", ", "\"k", i, "\": ", i);
+  }
+  json += "}";
+  const absl::StatusOr<Command> command = BuildCommand(Raw(110, json), limits);
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_EQ(command->data_json.rfind("{\"k99999\":99999,\"k99998\":99998,", 0), 0u);
+  EXPECT_TRUE(absl::EndsWith(command->data_json, ",\"k1\":1,\"k0\":0}"));
+}
+
+TEST(SendRawTest, CompactsEveryKindOfValueAsBefore) {
+  const absl::StatusOr<Command> command = BuildCommand(
+      Raw(112, R"({ "s": "a\"b\n\u0001\u00e9", "f": 1.5, "n": -3, "u": 18446744073709551615,)"
+               R"( "e": [], "o": {}, "a": [ {"y": 2, "x": [1, [2]]}, false ], "z": null })"));
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_EQ(command->data_json,
+            "{\"s\":\"a\\\"b\\n\\u0001\xC3\xA9\",\"f\":1.5,\"n\":-3,"
+            "\"u\":18446744073709551615,\"e\":[],\"o\":{},"
+            "\"a\":[{\"y\":2,\"x\":[1,[2]]},false],\"z\":null}");
+}
+
+TEST(SendRawTest, DataJsonIsBoundedInBytesAndNesting) {
+  RequestLimits limits;
+  limits.max_data_json_bytes = 16;
+  ExpectInvalid(BuildCommand(Raw(110, R"({"a":"0123456789"})"), limits),
+                "data_json is 18 bytes, over the limit of 16 bytes (--max_data_json_bytes)");
+  limits = RequestLimits{};
+  limits.max_data_json_depth = 2;
+  const absl::StatusOr<Command> deep = BuildCommand(Raw(110, R"({"a":{"b":{}}})"), limits);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_THAT(deep.status().message(), HasSubstr("deeper than 2"));
+  EXPECT_THAT(deep.status().message(), HasSubstr("--max_data_json_depth"));
+  EXPECT_TRUE(BuildCommand(Raw(110, R"({"a":{"b":1}})"), limits).ok());
+}
+
+TEST(SendRawTest, ARawContactLookUpIsBoundedInIds) {
+  RequestLimits limits;
+  limits.max_wx_ids = 2;
+  const absl::StatusOr<Command> command =
+      BuildCommand(Raw(106, R"({"account":"a","wxIds":"x,y,z"})"), limits);
+  ASSERT_FALSE(command.ok());
+  EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(command.status().message(), HasSubstr("data_json.wxIds"));
+  EXPECT_THAT(command.status().message(), HasSubstr("more than 2 ids, the limit (--max_wx_ids)"));
+  EXPECT_TRUE(BuildCommand(Raw(106, R"({"account":"a","wxIds":["x","y"]})"), limits).ok());
+}
+
+TEST(FieldLimitsTest, GetContactsIsBoundedInIds) {
+  v1::GetContactsRequest request;
+  request.set_account("a");
+  for (int i = 0; i < 1001; ++i) request.add_wx_ids(absl::StrCat("wxid_", i));
+  ExpectInvalid(BuildCommand(request),
+                "wx_ids has 1001 entries, over the limit of 1000 (--max_wx_ids)");
+  request.mutable_wx_ids()->RemoveLast();
+  EXPECT_TRUE(BuildCommand(request).ok());
+}
+
+// Every string field of every request, one at a time just over its limit.
+TEST(FieldLimitsTest, EveryStringFieldIsBoundedNamingTheFieldAndTheLimit) {
+  RequestLimits limits;
+  limits.max_id_bytes = 8;
+  limits.max_text_bytes = 16;
+  const std::string long_id(9, 'i');
+  const std::string long_text(17, 't');
+  const std::string id_limit = "over the limit of 8 bytes (--max_id_bytes)";
+  const std::string text_limit = "over the limit of 16 bytes (--max_text_bytes)";
+  struct Case {
+    std::string field;
+    std::function<absl::StatusOr<Command>()> build;
+    bool text;
+  };
+  const auto link = [&](const std::function<void(v1::SendLinkRequest&)>& set) {
+    v1::SendLinkRequest r;
+    r.set_account("a");
+    r.set_to_user_name("b");
+    r.set_title("t");
+    r.set_url("u");
+    set(r);
+    return BuildCommand(r, limits);
+  };
+  const std::vector<Case> cases = {
+      {"account",
+       [&] {
+         v1::LoginRequest r;
+         r.set_account(long_id);
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"account",
+       [&] {
+         v1::LogoutRequest r;
+         r.set_account(long_id);
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"to_user_name",
+       [&] {
+         v1::SendTextRequest r;
+         r.set_account("a");
+         r.set_to_user_name(long_id);
+         r.set_content("c");
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"content",
+       [&] {
+         v1::SendTextRequest r;
+         r.set_account("a");
+         r.set_to_user_name("b");
+         r.set_content(long_text);
+         return BuildCommand(r, limits);
+       },
+       true},
+      {"title", [&] { return link([&](auto& r) { r.set_title(long_text); }); }, true},
+      {"description", [&] { return link([&](auto& r) { r.set_description(long_text); }); }, true},
+      {"url", [&] { return link([&](auto& r) { r.set_url(long_text); }); }, true},
+      {"thumbnail.cdn_url",
+       [&] { return link([&](auto& r) { r.mutable_thumbnail()->set_cdn_url(long_text); }); }, true},
+      {"thumbnail.md5",
+       [&] { return link([&](auto& r) { r.mutable_thumbnail()->set_md5(long_id); }); }, false},
+      {"thumbnail.aes_key",
+       [&] { return link([&](auto& r) { r.mutable_thumbnail()->set_aes_key(long_id); }); }, false},
+      {"user_id",
+       [&] {
+         v1::KickGroupMemberRequest r;
+         r.set_account("a");
+         r.set_group_id("g");
+         r.set_user_id(long_id);
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"wx_ids[1]",
+       [&] {
+         v1::GetContactsRequest r;
+         r.set_account("a");
+         r.add_wx_ids("x");
+         r.add_wx_ids(long_id);
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"ticket",
+       [&] {
+         v1::AcceptFriendRequest r;
+         r.set_account("a");
+         r.set_entry_name("e");
+         r.set_ticket(long_id);
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"content",
+       [&] {
+         v1::AcceptFriendRequest r;
+         r.set_account("a");
+         r.set_entry_name("e");
+         r.set_ticket("t");
+         r.set_content(long_text);
+         return BuildCommand(r, limits);
+       },
+       true},
+      {"group_id",
+       [&] {
+         v1::InviteToGroupRequest r;
+         r.set_account("a");
+         r.set_group_id(long_id);
+         r.set_wx_id("w");
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"to_user_name",
+       [&] {
+         v1::SendImageRequest r;
+         r.set_account("a");
+         r.set_to_user_name(long_id);
+         r.set_image("png");
+         return BuildCommand(r, limits);
+       },
+       false},
+      {"user_key",
+       [&] {
+         v1::AddFriendRequest r;
+         r.set_account("a");
+         r.set_user_key(long_id);
+         r.set_scene(v1::ADD_FRIEND_SCENE_QQ);
+         return BuildCommand(r, limits);
+       },
+       false},
+  };
+  for (const Case& c : cases) {
+    const absl::StatusOr<Command> command = c.build();
+    ASSERT_FALSE(command.ok()) << c.field;
+    EXPECT_EQ(command.status().code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_EQ(command.status().message(),
+              absl::StrCat(c.field, " is ", c.text ? long_text.size() : long_id.size(), " bytes, ",
+                           c.text ? text_limit : id_limit));
+  }
 }
 
 }  // namespace
