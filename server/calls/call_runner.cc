@@ -36,23 +36,54 @@ protocol::FrameStamp CallRunner::NextStamp() {
   return stamp;
 }
 
+bool CallRunner::TakeInFlightSlot() {
+  std::lock_guard<std::mutex> lock(in_flight_mutex_);
+  if (in_flight_ >= options_.max_calls_in_flight) return false;
+  ++in_flight_;
+  return true;
+}
+
+void CallRunner::ReleaseInFlightSlot() {
+  std::lock_guard<std::mutex> lock(in_flight_mutex_);
+  if (--in_flight_ == 0) all_done_.notify_all();
+}
+
+void CallRunner::Refuse(const absl::Status& status, const CallDone& done) {
+  Count(false);
+  CallResult refused;
+  refused.status = status;
+  done(std::move(refused));
+}
+
 uint64_t CallRunner::Start(absl::StatusOr<protocol::Command> command, Clock::time_point deadline,
                            CallDone done) {
   if (!command.ok()) {
-    Count(false);
-    CallResult refused;
-    refused.status = command.status();
-    done(std::move(refused));
+    Refuse(command.status(), done);
     return 0;
   }
-  {
-    std::lock_guard<std::mutex> lock(in_flight_mutex_);
-    ++in_flight_;
+  if (!TakeInFlightSlot()) {
+    Refuse(absl::ResourceExhaustedError(absl::StrCat(
+               "the bridge already has ", options_.max_calls_in_flight,
+               " calls in flight, its limit (--max_calls_in_flight); try again later")),
+           done);
+    return 0;
   }
   protocol::FrameStamp stamp = NextStamp();
   const uint64_t id = stamp.msg_id;
   auto frame = std::make_shared<const std::string>(
       protocol::EncodeFrame(*command, options_.auth_key, stamp));
+  if (frame->size() > options_.max_frame_bytes) {
+    const std::size_t frame_bytes = frame->size();
+    frame.reset();
+    ReleaseInFlightSlot();
+    Refuse(absl::ResourceExhaustedError(absl::StrCat(
+               "the request makes a ", frame_bytes,
+               "-byte gateway frame, over the bridge's "
+               "limit of ",
+               options_.max_frame_bytes, " bytes (--max_frame_bytes); nothing was sent")),
+           done);
+    return 0;
+  }
   boost::asio::post(io_, [this, command = *std::move(command), stamp = std::move(stamp),
                           frame = std::move(frame), deadline, done = std::move(done)]() mutable {
     Register(command, stamp, std::move(frame), deadline, /*internal=*/false, std::move(done));
@@ -101,8 +132,7 @@ void CallRunner::Finish(uint64_t request_id, bool internal, CallResult result,
   }
   Count(result.status.ok());
   done(std::move(result));
-  std::lock_guard<std::mutex> lock(in_flight_mutex_);
-  if (--in_flight_ == 0) all_done_.notify_all();
+  ReleaseInFlightSlot();
 }
 
 void CallRunner::Count(bool ok) { (ok ? succeeded_ : failed_)++; }

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "server/calls/call_table.h"
+#include "server/common/limits.h"
 #include "server/protocol/command_builder.h"
 
 namespace wxbridge::calls {
@@ -50,6 +52,13 @@ struct CallRunnerOptions {
   std::string auth_key;
   // How long the code-100 re-bind waits for an echoed reply (to learn the ack mode).
   std::chrono::milliseconds rebind_timeout{10000};
+  // The largest encoded frame: a call whose frame is larger ends RESOURCE_EXHAUSTED at
+  // once, nothing sent (JSON escaping can make a frame six times its text). The server
+  // assembly sets it from upstream.max_frame_bytes (--max_frame_bytes), its one source.
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  // Calls started and not yet ended (--max_calls_in_flight); a call beyond it ends
+  // RESOURCE_EXHAUSTED at once, counted as failed.
+  std::size_t max_calls_in_flight = 10000;
 };
 
 struct CallCounters {
@@ -100,6 +109,11 @@ class CallRunner {
   };
 
   protocol::FrameStamp NextStamp();
+  // Takes a slot for a caller's call; false when max_calls_in_flight are taken.
+  bool TakeInFlightSlot();
+  void ReleaseInFlightSlot();
+  // Ends a call that never reached the I/O thread, on the calling thread.
+  void Refuse(const absl::Status& status, const CallDone& done);
   void OnDeadline(uint64_t request_id);
   void Register(const protocol::Command& command, const protocol::FrameStamp& stamp,
                 std::shared_ptr<const std::string> frame, Clock::time_point deadline, bool internal,

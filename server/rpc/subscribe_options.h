@@ -32,6 +32,10 @@ struct SubscribeOptions {
   // A batched stream message (SubscribeRequest.max_batch) stays under this many bytes
   // unless it holds one event: clients keep gRPC's default 4 MiB receive limit.
   std::size_t max_batch_bytes = std::size_t{1} << 20;
+  // SubscribeRequest.accounts and .kinds entries; a request with more is refused
+  // INVALID_ARGUMENT (--max_subscribe_accounts, --max_subscribe_kinds).
+  std::size_t max_accounts = 1000;
+  std::size_t max_kinds = 64;
 };
 
 }  // namespace wxbridge::rpc

@@ -53,6 +53,16 @@ bool EventFilter::Matches(const events::RetainedEvent& event) const {
 
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
                                    const SubscribeOptions& options, SubscribeParams* params) {
+  // Counted before anything is copied: a hostile filter must not cost memory.
+  if (static_cast<std::size_t>(request.accounts_size()) > options.max_accounts) {
+    return Invalid(absl::StrCat("accounts has ", request.accounts_size(),
+                                " entries, over the limit of ", options.max_accounts,
+                                " (--max_subscribe_accounts)"));
+  }
+  if (static_cast<std::size_t>(request.kinds_size()) > options.max_kinds) {
+    return Invalid(absl::StrCat("kinds has ", request.kinds_size(), " entries, over the limit of ",
+                                options.max_kinds, " (--max_subscribe_kinds)"));
+  }
   for (int kind : request.kinds()) {
     if (!wxbridge::v1::EventKind_IsValid(kind)) {
       return Invalid(absl::StrCat("kinds: ", kind, " is not a known EventKind"));

@@ -43,7 +43,8 @@ struct SubscribeParams {
 };
 
 // OK and `params` filled, or INVALID_ARGUMENT saying what is wrong (an unknown kind, a
-// negative or malformed heartbeat_interval). A heartbeat outside the options' bounds is
+// negative or malformed heartbeat_interval, more accounts or kinds than the options
+// allow). A heartbeat outside the options' bounds is
 // clamped, not refused.
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
                                    const SubscribeOptions& options, SubscribeParams* params);

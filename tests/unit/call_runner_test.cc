@@ -75,8 +75,7 @@ class CallRunnerTest : public ::testing::Test {
 
   CallRunnerTest() { MakeRunner(); }
 
-  void MakeRunner() {
-    CallRunnerOptions options;
+  void MakeRunner(CallRunnerOptions options = {}) {
     options.auth_key = kAuthKey;
     CallRunnerHooks hooks;
     hooks.enqueue = [this](uint64_t id, std::shared_ptr<const std::string> frame, bool first) {
@@ -639,6 +638,58 @@ TEST_F(CallRunnerTest, CountersAreExact) {
   EXPECT_EQ(waiting_.size(), 1u);
   runner_->FailAll(absl::UnavailableError("stop"));
   ExpectCounters(2, 4, 0);
+}
+
+TEST_F(CallRunnerTest, AFrameOverMaxFrameBytesEndsResourceExhaustedAndNothingIsQueued) {
+  CallRunnerOptions options;
+  options.max_frame_bytes = 4096;
+  MakeRunner(options);
+  // 1000 bytes of text, 6000 once JSON-escaped.
+  Slot& huge = StartCall(SendText(std::string(1000, '\x01')));
+  EXPECT_EQ(huge.id, 0u);
+  ASSERT_EQ(huge.runs, 1) << "ended inside Start";
+  EXPECT_EQ(huge.result->status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(huge.result->status.message(), HasSubstr("--max_frame_bytes"));
+  EXPECT_THAT(huge.result->status.message(), HasSubstr("4096"));
+  ExpectCounters(0, 1, 0);
+  EXPECT_TRUE(runner_->WaitForCalls(Clock::now()));
+
+  // Other calls are still served.
+  Slot& fine = StartCall(SendText(std::string(100, '\x01')));
+  io_.poll();
+  EXPECT_EQ(enqueue_calls_, 1) << "only the call within the limit is queued";
+  ASSERT_EQ(WriteNext(), fine.id);
+  ASSERT_EQ(fine.runs, 1);
+  EXPECT_TRUE(fine.result->status.ok()) << fine.result->status;
+  ExpectCounters(1, 1, 0);
+}
+
+TEST_F(CallRunnerTest, CallsBeyondMaxCallsInFlightAreRefusedAtOnceAndCountedFailed) {
+  CallRunnerOptions options;
+  options.max_calls_in_flight = 2;
+  MakeRunner(options);
+  Slot& first = StartCall(SendText());
+  Slot& second = StartCall(SendText());
+  Slot& third = StartCall(SendText());
+  EXPECT_EQ(third.id, 0u);
+  ASSERT_EQ(third.runs, 1) << "refused inside Start";
+  EXPECT_EQ(third.result->status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(third.result->status.message(), HasSubstr("2 calls in flight"));
+  EXPECT_THAT(third.result->status.message(), HasSubstr("--max_calls_in_flight"));
+  ExpectCounters(0, 1, 2);
+
+  io_.poll();
+  ASSERT_EQ(WriteNext(), first.id);
+  ExpectCounters(1, 1, 1);
+  // A slot is free again: the next call is served.
+  Slot& fourth = StartCall(SendText());
+  EXPECT_NE(fourth.id, 0u);
+  io_.poll();
+  ASSERT_EQ(WriteNext(), second.id);
+  ASSERT_EQ(WriteNext(), fourth.id);
+  EXPECT_EQ(fourth.runs, 1);
+  EXPECT_TRUE(fourth.result->status.ok());
+  ExpectCounters(3, 1, 0);
 }
 
 }  // namespace
