@@ -137,14 +137,23 @@ bool WaitImageQueued(BridgeHarness& harness) {
       .has_value();
 }
 
-TEST(BridgeWriteQueueTest, ACallThatFailedItsDeadlineWhileQueuedIsNeverWritten) {
-  BridgeHarness harness(
-      Options([](app::BridgeConfig& c) { c.upstream.write_timeout = milliseconds(60000); }));
-  ASSERT_TRUE(harness.WaitConnected());
-  harness.sim().SetStalled(true);
-  auto image = SendLargeImage(harness.stub(), kLargeImage, milliseconds(60000));
-  ASSERT_TRUE(WaitImageQueued(harness)) << "the image frame never reached the write queue";
+// A connected bridge whose gateway stopped reading during a large image: every call made
+// now queues behind the image's frame.
+class QueuedBehindAnImageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(harness.WaitConnected());
+    harness.sim().SetStalled(true);
+    image = SendLargeImage(harness.stub(), kLargeImage, milliseconds(60000));
+    ASSERT_TRUE(WaitImageQueued(harness)) << "the image frame never reached the write queue";
+  }
 
+  BridgeHarness harness{
+      Options([](app::BridgeConfig& c) { c.upstream.write_timeout = milliseconds(60000); })};
+  std::unique_ptr<ImageCall> image;  // declared last: ends before the bridge
+};
+
+TEST_F(QueuedBehindAnImageTest, ACallThatFailedItsDeadlineWhileQueuedIsNeverWritten) {
   std::vector<std::unique_ptr<TextCall>> texts;
   for (int i = 0; i < 5; ++i) {
     texts.push_back(SendText(harness.stub(), "queued-" + std::to_string(i), milliseconds(1000)));
@@ -164,13 +173,7 @@ TEST(BridgeWriteQueueTest, ACallThatFailedItsDeadlineWhileQueuedIsNeverWritten) 
   }
 }
 
-TEST(BridgeWriteQueueTest, ACallItsClientCancelledWhileQueuedIsNeverWritten) {
-  BridgeHarness harness(
-      Options([](app::BridgeConfig& c) { c.upstream.write_timeout = milliseconds(60000); }));
-  ASSERT_TRUE(harness.WaitConnected());
-  harness.sim().SetStalled(true);
-  auto image = SendLargeImage(harness.stub(), kLargeImage, milliseconds(60000));
-  ASSERT_TRUE(WaitImageQueued(harness)) << "the image frame never reached the write queue";
+TEST_F(QueuedBehindAnImageTest, ACallItsClientCancelledWhileQueuedIsNeverWritten) {
   const uint64_t failed_before = harness.GetStatus().counters().calls_failed();
 
   auto text = SendText(harness.stub(), "cancelled-by-its-client", milliseconds(60000));
