@@ -35,10 +35,23 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
   constexpr milliseconds kOneMs{1};
   const auto& up = config.upstream;
   const auto& sub = config.subscribe;
+  const auto& lim = config.limits;
   for (absl::Status status : {
            config.grpc.listen.empty() ? absl::InvalidArgumentError("--listen must be host:port")
                                       : absl::OkStatus(),
            CheckDuration("call_timeout", config.grpc.default_call_timeout, kOneMs),
+           CheckDuration("max_call_timeout", config.grpc.max_call_timeout,
+                         config.grpc.default_call_timeout),
+           CheckSize("max_calls_in_flight", config.calls.max_calls_in_flight, 1,
+                     std::size_t{1} << 24),
+           CheckSize("max_id_bytes", lim.max_id_bytes, 1, std::size_t{1} << 30),
+           CheckSize("max_text_bytes", lim.max_text_bytes, 1, std::size_t{1} << 30),
+           CheckSize("max_wx_ids", lim.max_wx_ids, 1, std::size_t{1} << 20),
+           CheckSize("max_data_json_bytes", lim.max_data_json_bytes, 2, std::size_t{1} << 30),
+           CheckSize("max_data_json_keys", lim.max_data_json_keys, 1, std::size_t{1} << 24),
+           CheckSize("max_data_json_depth", lim.max_data_json_depth, 1, 1000),
+           CheckSize("max_subscribe_accounts", sub.max_accounts, 1, std::size_t{1} << 20),
+           CheckSize("max_subscribe_kinds", sub.max_kinds, 1, std::size_t{1} << 16),
            CheckDuration("keepalive_time", config.grpc.keepalive_time, kOneMs),
            CheckDuration("keepalive_timeout", config.grpc.keepalive_timeout, kOneMs),
            CheckDuration("connect_timeout", up.connect_timeout, kOneMs),

@@ -1,6 +1,7 @@
 // Every setting of a wxbridge process, as one tree. Each default is written once, in the
 // struct that owns it (upstream::UpstreamConfig, calls::CallRunnerOptions,
-// rpc::SubscribeOptions, sim::SimulatorConfig, or here); main.cc fills the tree from
+// rpc::SubscribeOptions, protocol::RequestLimits, sim::SimulatorConfig, common/limits.h or
+// here); main.cc fills the tree from
 // flags, tests fill it directly, and ValidateConfig() says what is wrong with it.
 #ifndef WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
 #define WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
@@ -11,7 +12,9 @@
 
 #include "absl/status/status.h"
 #include "server/calls/call_runner.h"
+#include "server/common/limits.h"
 #include "server/events/event_log.h"
+#include "server/protocol/request_limits.h"
 #include "server/rpc/subscribe_options.h"
 #include "server/sim/simulator.h"
 #include "server/upstream/upstream_client.h"
@@ -24,6 +27,8 @@ struct GrpcConfig {
   std::string listen = "127.0.0.1:50051";
   // Applied to calls whose client sets no deadline.
   std::chrono::milliseconds default_call_timeout{30000};
+  // A client's deadline longer than this is clamped to it.
+  std::chrono::milliseconds max_call_timeout = kDefaultMaxCallTimeout;
   // Server-side keepalive: ping idle clients, drop half-open connections.
   std::chrono::milliseconds keepalive_time{30000};
   std::chrono::milliseconds keepalive_timeout{10000};
@@ -35,8 +40,11 @@ struct BridgeConfig {
   // upstream.max_frame_bytes is also the largest gRPC message and the simulator's limit.
   upstream::UpstreamConfig upstream;
   // calls.auth_key is the gateway authKey; with the embedded simulator an empty key
-  // means the simulator's default.
+  // means the simulator's default. calls.max_frame_bytes is ignored: the server
+  // assembly sets it from upstream.max_frame_bytes.
   calls::CallRunnerOptions calls;
+  // What each command request may hold (field sizes, wx_ids, SendRaw.data_json).
+  protocol::RequestLimits limits;
   // Values only: the server assembly supplies the collaborators.
   rpc::SubscribeOptions subscribe;
   // events.capacity: events kept for Subscribe resumption (after_seq).

@@ -108,8 +108,10 @@ class BridgeServer::Impl {
 
   void CreateEventLogAndLink() {
     log_ = std::make_unique<events::EventLog>(config_.events);
+    calls::CallRunnerOptions calls = config_.calls;
+    calls.max_frame_bytes = config_.upstream.max_frame_bytes;  // one source: the flag
     link_ = std::make_unique<bridge::GatewayLink>(
-        bridge::GatewayLinkConfig{config_.upstream, config_.calls}, log_.get());
+        bridge::GatewayLinkConfig{config_.upstream, std::move(calls)}, log_.get());
   }
 
   void CreateService() {
@@ -120,6 +122,8 @@ class BridgeServer::Impl {
     subscribe.wakeups = &wakeups_;
     rpc::ServiceOptions options;
     options.default_call_timeout = config_.grpc.default_call_timeout;
+    options.max_call_timeout = config_.grpc.max_call_timeout;
+    options.limits = config_.limits;
     options.max_frame_bytes = config_.upstream.max_frame_bytes;
     options.embedded_simulator = simulator_ != nullptr;
     options.bridge_version = kBridgeVersion;

@@ -47,6 +47,27 @@ ABSL_FLAG(bool, tls_verify, Defaults().upstream.tls_verify_peer,
           "verify the wss:// gateway's certificate");
 ABSL_FLAG(absl::Duration, call_timeout, Dur(Defaults().grpc.default_call_timeout),
           "deadline for calls whose client sets none");
+ABSL_FLAG(absl::Duration, max_call_timeout, Dur(Defaults().grpc.max_call_timeout),
+          "longest deadline a call may have; a client asking for more gets this "
+          "(at least --call_timeout)");
+ABSL_FLAG(int64_t, max_calls_in_flight, Bytes(Defaults().calls.max_calls_in_flight),
+          "calls started and not yet answered; calls beyond it fail RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, max_id_bytes, Bytes(Defaults().limits.max_id_bytes),
+          "largest identifier in a request (account, user names, ids, tickets), in bytes");
+ABSL_FLAG(int64_t, max_text_bytes, Bytes(Defaults().limits.max_text_bytes),
+          "largest free text in a request (content, title, description, url), in bytes");
+ABSL_FLAG(int64_t, max_wx_ids, Bytes(Defaults().limits.max_wx_ids),
+          "most ids in one GetContacts (or a raw 106's data.wxIds)");
+ABSL_FLAG(int64_t, max_data_json_bytes, Bytes(Defaults().limits.max_data_json_bytes),
+          "largest SendRaw.data_json, in bytes");
+ABSL_FLAG(int64_t, max_data_json_keys, Bytes(Defaults().limits.max_data_json_keys),
+          "most object keys (at every level) in a SendRaw.data_json");
+ABSL_FLAG(int64_t, max_data_json_depth, Bytes(Defaults().limits.max_data_json_depth),
+          "deepest nesting of a SendRaw.data_json");
+ABSL_FLAG(int64_t, max_subscribe_accounts, Bytes(Defaults().subscribe.max_accounts),
+          "most accounts in one Subscribe filter");
+ABSL_FLAG(int64_t, max_subscribe_kinds, Bytes(Defaults().subscribe.max_kinds),
+          "most kinds in one Subscribe filter");
 ABSL_FLAG(absl::Duration, heartbeat, Dur(Defaults().subscribe.default_heartbeat),
           "Subscribe heartbeat interval (a stream may ask for its own)");
 ABSL_FLAG(int64_t, max_frame_bytes, Bytes(Defaults().upstream.max_frame_bytes),
@@ -118,6 +139,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   BridgeConfig config;
   config.grpc.listen = absl::GetFlag(FLAGS_listen);
   config.grpc.default_call_timeout = Ms(absl::GetFlag(FLAGS_call_timeout));
+  config.grpc.max_call_timeout = Ms(absl::GetFlag(FLAGS_max_call_timeout));
   config.grpc.keepalive_time = Ms(absl::GetFlag(FLAGS_keepalive_time));
   config.grpc.keepalive_timeout = Ms(absl::GetFlag(FLAGS_keepalive_timeout));
 
@@ -135,7 +157,16 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   if (config.calls.auth_key.empty()) {
     if (const char* env = std::getenv("WXBRIDGE_AUTH_KEY")) config.calls.auth_key = env;
   }
+  config.calls.max_calls_in_flight = Size(absl::GetFlag(FLAGS_max_calls_in_flight));
+  config.limits.max_id_bytes = Size(absl::GetFlag(FLAGS_max_id_bytes));
+  config.limits.max_text_bytes = Size(absl::GetFlag(FLAGS_max_text_bytes));
+  config.limits.max_wx_ids = Size(absl::GetFlag(FLAGS_max_wx_ids));
+  config.limits.max_data_json_bytes = Size(absl::GetFlag(FLAGS_max_data_json_bytes));
+  config.limits.max_data_json_keys = Size(absl::GetFlag(FLAGS_max_data_json_keys));
+  config.limits.max_data_json_depth = Size(absl::GetFlag(FLAGS_max_data_json_depth));
   config.subscribe.default_heartbeat = Ms(absl::GetFlag(FLAGS_heartbeat));
+  config.subscribe.max_accounts = Size(absl::GetFlag(FLAGS_max_subscribe_accounts));
+  config.subscribe.max_kinds = Size(absl::GetFlag(FLAGS_max_subscribe_kinds));
   config.events.capacity = Size(absl::GetFlag(FLAGS_event_retention));
   config.shutdown_grace = Ms(absl::GetFlag(FLAGS_shutdown_grace));
 

@@ -2,6 +2,7 @@
 #ifndef WXBRIDGE_SERVER_COMMON_LIMITS_H_
 #define WXBRIDGE_SERVER_COMMON_LIMITS_H_
 
+#include <chrono>
 #include <cstddef>
 
 namespace wxbridge {
@@ -11,6 +12,8 @@ namespace wxbridge {
 inline constexpr std::size_t kDefaultMaxFrameBytes = std::size_t{32} << 20;
 // Request frames waiting for the gateway, in bytes: room for two of the largest frames.
 inline constexpr std::size_t kDefaultMaxQueueBytes = 2 * kDefaultMaxFrameBytes;
+// The longest deadline a unary call may have; a client asking for more gets this.
+inline constexpr std::chrono::milliseconds kDefaultMaxCallTimeout = std::chrono::minutes(5);
 
 }  // namespace wxbridge
 

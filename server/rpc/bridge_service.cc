@@ -91,9 +91,10 @@ bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
   auto remaining =
       std::chrono::duration_cast<milliseconds>(client_deadline - std::chrono::system_clock::now());
   // Answer a little before the caller gives up, so it gets our status (UNAVAILABLE, a
-  // partial GetContacts) rather than its own DEADLINE_EXCEEDED.
+  // partial GetContacts) rather than its own DEADLINE_EXCEEDED. Never longer than
+  // max_call_timeout (--max_call_timeout), however far the client's deadline is.
   const milliseconds margin = std::clamp(remaining / 20, milliseconds(20), milliseconds(500));
-  remaining = std::max(milliseconds(0), remaining - margin);
+  remaining = std::clamp(remaining - margin, milliseconds(0), options_.max_call_timeout);
   return now + remaining;
 }
 
@@ -101,7 +102,7 @@ template <typename Request, typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
                                                         const Request* request, Response* response,
                                                         Fill fill) {
-  return RunCall(context, protocol::BuildCommand(*request), response, fill);
+  return RunCall(context, protocol::BuildCommand(*request, options_.limits), response, fill);
 }
 
 template <typename Response, typename Fill>

@@ -11,6 +11,7 @@
 #include "server/bridge/gateway_link.h"
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
+#include "server/protocol/request_limits.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
 
@@ -19,6 +20,10 @@ namespace wxbridge::rpc {
 struct ServiceOptions {
   // Applied when the caller sets no deadline.
   std::chrono::milliseconds default_call_timeout{30000};
+  // A longer deadline (a client may ask for a year) is clamped to this.
+  std::chrono::milliseconds max_call_timeout = kDefaultMaxCallTimeout;
+  // What a command request may hold; a request over a limit is refused INVALID_ARGUMENT.
+  protocol::RequestLimits limits;
   // Largest upstream frame; a SendImage whose frame would be larger is refused with
   // RESOURCE_EXHAUSTED before anything is sent.
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;

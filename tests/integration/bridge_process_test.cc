@@ -26,11 +26,35 @@ TEST(BridgeProcessTest, HelpExitsZeroAndDocumentsEveryFlag) {
   ProcessResult process = RunProcess({WXBRIDGE_BINARY, "--help"}, kWait, {kAuthKeyVariable});
   EXPECT_EQ(process.exit_code, 0) << process.err;
   const std::string help = process.out + process.err;
-  for (const char* flag :
-       {"listen", "upstream", "auth_key", "tls_verify", "call_timeout", "heartbeat",
-        "max_frame_bytes", "event_retention", "connect_timeout", "ping_interval", "backoff_initial",
-        "backoff_max", "keepalive_time", "keepalive_timeout", "shutdown_grace", "log_level",
-        "sim_ack", "sim_scan_delay", "sim_world_size"}) {
+  for (const char* flag : {"listen",
+                           "upstream",
+                           "auth_key",
+                           "tls_verify",
+                           "call_timeout",
+                           "heartbeat",
+                           "max_frame_bytes",
+                           "event_retention",
+                           "connect_timeout",
+                           "ping_interval",
+                           "backoff_initial",
+                           "backoff_max",
+                           "keepalive_time",
+                           "keepalive_timeout",
+                           "shutdown_grace",
+                           "log_level",
+                           "sim_ack",
+                           "sim_scan_delay",
+                           "sim_world_size",
+                           "max_call_timeout",
+                           "max_calls_in_flight",
+                           "max_id_bytes",
+                           "max_text_bytes",
+                           "max_wx_ids",
+                           "max_data_json_bytes",
+                           "max_data_json_keys",
+                           "max_data_json_depth",
+                           "max_subscribe_accounts",
+                           "max_subscribe_kinds"}) {
     EXPECT_THAT(help, HasSubstr(absl::StrCat("--", flag))) << "undocumented flag";
   }
   EXPECT_THAT(help, HasSubstr(kAuthKeyVariable));

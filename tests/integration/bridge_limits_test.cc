@@ -1,0 +1,196 @@
+// Every input is bounded, and a refusal is clear and cheap: hostile requests sent over
+// real sockets are answered with the stated status, naming the field (or flag) and the
+// limit, nothing reaches the gateway, and other calls are still served.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/bridge_harness.h"
+
+namespace wxbridge::testing {
+namespace {
+
+using sim::Simulator;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+const std::string kAccount = "alice";
+const std::string kPeer = Simulator::WxIdFor("bob");
+
+// A frame limit small enough to reach with a modest request, and a text limit below it.
+constexpr std::size_t kSmallFrameLimit = 64 << 10;
+constexpr std::size_t kSmallTextLimit = 16 << 10;
+
+HarnessOptions SmallFrames() {
+  HarnessOptions options;
+  options.configure_bridge = [](app::BridgeConfig& c) {
+    c.upstream.max_frame_bytes = kSmallFrameLimit;
+    c.limits.max_text_bytes = kSmallTextLimit;
+  };
+  return options;
+}
+
+// A flat object with `keys` keys: {"k0":0,"k1":1,…}.
+std::string ObjectWithKeys(std::size_t keys) {
+  std::string json = "{";
+  for (std::size_t i = 0; i < keys; ++i) {
+    absl::StrAppend(&json, i == 0 ? "" : ",", "\"k", i, "\":", i);
+  }
+  return json + "}";
+}
+
+void ExpectRefused(const grpc::Status& status, grpc::StatusCode code, const std::string& what,
+                   const std::string& limit) {
+  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  EXPECT_THAT(status.error_message(), AllOf(HasSubstr(what), HasSubstr(limit)));
+}
+
+// Other calls are still served, and the gateway never saw a frame holding `marker`.
+void ExpectStillServedAndNothingSent(BridgeHarness& harness, const std::string& marker) {
+  v1::GetStatusResponse status;
+  EXPECT_TRUE(harness.stub().GetStatus(Context().get(), {}, &status).ok());
+  for (const std::string& frame : harness.sim().ReceivedFrames()) {
+    EXPECT_EQ(frame.find(marker), std::string::npos) << "a refused request reached the gateway";
+  }
+}
+
+// One SendRaw on the callback API: `meanwhile` runs while it is in flight; its status, or
+// nullopt when it was not answered within kWait.
+std::optional<grpc::Status> SendRawAnswered(BridgeHarness& harness,
+                                            const v1::SendRawRequest& request,
+                                            milliseconds deadline,
+                                            const std::function<void()>& meanwhile) {
+  v1::SendRawResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + deadline);
+  std::mutex mutex;
+  std::condition_variable ended;
+  std::optional<grpc::Status> status;
+  harness.stub().async()->SendRaw(&context, &request, &response, [&](grpc::Status s) {
+    std::lock_guard<std::mutex> lock(mutex);
+    status = std::move(s);
+    ended.notify_all();
+  });
+  meanwhile();
+  std::unique_lock<std::mutex> lock(mutex);
+  if (!ended.wait_for(lock, kWait, [&] { return status.has_value(); })) {
+    context.TryCancel();
+    ended.wait(lock, [&] { return status.has_value(); });
+    return std::nullopt;
+  }
+  return status;
+}
+
+TEST(BridgeLimitsTest, SendRawWithAHundredThousandKeysIsRefusedWhileOtherCallsAreServed) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  v1::SendRawRequest request;
+  request.set_code(110);
+  request.set_data_json(ObjectWithKeys(100000));
+  const std::optional<grpc::Status> status = SendRawAnswered(harness, request, kWait, [&] {
+    v1::GetStatusResponse response;
+    EXPECT_TRUE(harness.stub().GetStatus(Context().get(), {}, &response).ok());
+  });
+  ASSERT_TRUE(status) << "SendRaw was not answered";
+  ExpectRefused(*status, grpc::StatusCode::INVALID_ARGUMENT, "--max_data_json_keys", "10000");
+  ExpectStillServedAndNothingSent(harness, "\"k99999\"");
+}
+
+TEST(BridgeLimitsTest, ADeadlineAYearAwayIsClampedToMaxCallTimeout) {
+  HarnessOptions options;
+  options.ack_mode = sim::AckMode::kNone;  // an unknown code is never answered
+  options.configure_bridge = [](app::BridgeConfig& c) {
+    c.grpc.default_call_timeout = milliseconds(200);
+    c.grpc.max_call_timeout = milliseconds(1000);
+  };
+  BridgeHarness harness(options);
+  ASSERT_TRUE(harness.WaitConnected());
+  std::unique_ptr<EventStream> stream = harness.Subscribe();
+  ASSERT_TRUE(harness.LogIn(kAccount, *stream));
+  v1::SendRawRequest request;
+  request.set_code(110);
+  request.set_data_json(R"({"account":"alice"})");
+  const std::optional<grpc::Status> status =
+      SendRawAnswered(harness, request, std::chrono::hours(24 * 300), [] {});
+  ASSERT_TRUE(status) << "the call kept the client's deadline, months away";
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status->error_message();
+  ExpectStillServedAndNothingSent(harness, "no-such-marker");
+}
+
+TEST(BridgeLimitsTest, SendRawRefusesTheReBindCodeAndCodesBelowOne) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  for (int code : {100, 0, -5}) {
+    v1::SendRawRequest request;
+    request.set_code(code);
+    request.set_data_json(R"({"marker":"raw-code-refused"})");
+    v1::SendRawResponse response;
+    const grpc::Status status = harness.stub().SendRaw(Context().get(), request, &response);
+    ExpectRefused(status, grpc::StatusCode::INVALID_ARGUMENT, "code",
+                  code == 100 ? "re-bind" : "positive");
+  }
+  ExpectStillServedAndNothingSent(harness, "raw-code-refused");
+}
+
+TEST(BridgeLimitsTest, GetContactsWithTooManyIdsIsRefusedNamingTheLimit) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  v1::GetContactsRequest request;
+  request.set_account(kAccount);
+  for (int i = 0; i < 1001; ++i) request.add_wx_ids(absl::StrCat("wxid_many_", i));
+  v1::GetContactsResponse response;
+  const grpc::Status status = harness.stub().GetContacts(Context().get(), request, &response);
+  ExpectRefused(status, grpc::StatusCode::INVALID_ARGUMENT, "wx_ids", "1000 (--max_wx_ids)");
+  ExpectStillServedAndNothingSent(harness, "wxid_many_");
+}
+
+TEST(BridgeLimitsTest, ATextOverItsLimitIsRefusedNamingTheFieldAndTheLimit) {
+  BridgeHarness harness(SmallFrames());
+  ASSERT_TRUE(harness.WaitConnected());
+  const std::string text(kSmallTextLimit + 1, 'x');
+  const grpc::Status status = harness.SendText(kAccount, kPeer, text);
+  ExpectRefused(status, grpc::StatusCode::INVALID_ARGUMENT, "content",
+                absl::StrCat(kSmallTextLimit, " bytes (--max_text_bytes)"));
+  ExpectStillServedAndNothingSent(harness, text);
+}
+
+TEST(BridgeLimitsTest, ATextWhoseEscapedFrameExceedsMaxFrameBytesIsRefusedAndNotSent) {
+  BridgeHarness harness(SmallFrames());
+  ASSERT_TRUE(harness.WaitConnected());
+  // Within the text limit, but each control character becomes six bytes ("\u0001").
+  const std::string text = "escape-marker" + std::string(kSmallTextLimit - 100, '\x01');
+  const grpc::Status status = harness.SendText(kAccount, kPeer, text);
+  ExpectRefused(status, grpc::StatusCode::RESOURCE_EXHAUSTED, "--max_frame_bytes",
+                absl::StrCat(kSmallFrameLimit));
+  ExpectStillServedAndNothingSent(harness, "escape-marker");
+  EXPECT_GE(harness.GetStatus().counters().calls_failed(), 1u);
+}
+
+TEST(BridgeLimitsTest, SubscribeWithTooManyAccountsIsRefusedNamingTheLimit) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  v1::SubscribeRequest request;
+  for (int i = 0; i < 1001; ++i) request.add_accounts(absl::StrCat("account_", i));
+  EventStream stream(&harness.stub(), request);  // (harness.Subscribe expects a hello)
+  const std::optional<grpc::Status> status = stream.WaitForEnd();
+  ASSERT_TRUE(status) << "the stream was not ended";
+  ExpectRefused(*status, grpc::StatusCode::INVALID_ARGUMENT, "accounts",
+                "1000 (--max_subscribe_accounts)");
+  // A stream within the limit is still served.
+  v1::SubscribeRequest fine;
+  fine.add_accounts(kAccount);
+  std::unique_ptr<EventStream> served = harness.Subscribe(fine);
+  EXPECT_TRUE(served->WaitFor(IsHello));
+}
+
+}  // namespace
+}  // namespace wxbridge::testing
