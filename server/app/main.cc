@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -236,7 +237,16 @@ int main(int argc, char** argv) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number, ": shutting down");
+  wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
+                ": shutting down (a second signal exits at once)");
+  // An operator who signals again does not want to wait for the shutdown grace.
+  std::thread([stop_signals] {
+    int again = 0;
+    sigwait(&stop_signals, &again);
+    wxbridge::Log(wxbridge::LogLevel::kWarning, "wxbridge", "signal ", again,
+                  " during shutdown: exiting now");
+    std::_Exit(128 + again);
+  }).detach();
   server.Shutdown();
   return 0;
 }

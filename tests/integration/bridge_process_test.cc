@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
 #include "tests/support/child_process.h"
+#include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
 namespace {
@@ -54,7 +55,9 @@ TEST(BridgeProcessTest, HelpExitsZeroAndDocumentsEveryFlag) {
                            "max_data_json_keys",
                            "max_data_json_depth",
                            "max_subscribe_accounts",
-                           "max_subscribe_kinds"}) {
+                           "max_subscribe_kinds",
+                           "max_queue_bytes",
+                           "write_timeout"}) {
     EXPECT_THAT(help, HasSubstr(absl::StrCat("--", flag))) << "undocumented flag";
   }
   EXPECT_THAT(help, HasSubstr(kAuthKeyVariable));
@@ -87,6 +90,43 @@ TEST(BridgeProcessTest, ServesWithTheEmbeddedSimulatorAndExitsCleanlyOnSigterm) 
   std::optional<grpc::Status> end = stream.WaitForEnd();
   ASSERT_TRUE(end) << "the stream outlived the process";
   EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE) << end->error_message();
+}
+
+TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
+  ChildOptions options;
+  options.env = {kAuthKeyVariable};
+  // A long grace, and a call that holds it: code 110 has no reply, so the call waits.
+  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--shutdown_grace=300s",
+                        "--call_timeout=300s", "--max_call_timeout=300s"},
+                       options);
+  std::optional<int> port = process.ReadPort(kWait);
+  ASSERT_TRUE(port) << "no port announced on stdout; stderr:\n" << process.Wait(kWait).err;
+  auto stub = v1::BridgeService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext held_context;
+  v1::SendRawRequest held;
+  held.set_code(110);
+  v1::SendRawResponse held_response;
+  stub->async()->SendRaw(&held_context, &held, &held_response, [](grpc::Status) {});
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        v1::GetStatusResponse status;
+        return stub->GetStatus(Context().get(), v1::GetStatusRequest(), &status).ok() &&
+               status.counters().calls_in_flight() == 1;
+      },
+      kWait));
+
+  EventStream stream(stub.get(), v1::SubscribeRequest());
+  ASSERT_TRUE(stream.WaitFor(IsHello));
+  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
+  // Streams end as shutdown begins; the held call keeps the process in its grace.
+  ASSERT_TRUE(stream.WaitForEnd()) << "shutdown never began";
+  ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
+  ProcessResult ended = process.Wait(kWait);
+  EXPECT_FALSE(ended.timed_out) << "a second SIGTERM did not cut the 300 s grace short";
+  EXPECT_EQ(ended.exit_code, 128 + SIGTERM) << ended.err;
+  EXPECT_THAT(ended.err, HasSubstr("exiting now"));
+  held_context.TryCancel();
 }
 
 TEST(BridgeProcessTest, AnInvalidUpstreamUrlIsRefusedClearly) {
