@@ -32,7 +32,8 @@ const BridgeConfig& Defaults() {
 
 absl::Duration Dur(std::chrono::milliseconds ms) { return absl::Milliseconds(ms.count()); }
 
-int64_t Bytes(std::size_t bytes) { return static_cast<int64_t>(bytes); }
+// A size or count default as an int64_t flag value.
+int64_t Int64(std::size_t value) { return static_cast<int64_t>(value); }
 
 }  // namespace
 
@@ -51,35 +52,35 @@ ABSL_FLAG(absl::Duration, call_timeout, Dur(Defaults().grpc.default_call_timeout
 ABSL_FLAG(absl::Duration, max_call_timeout, Dur(Defaults().grpc.max_call_timeout),
           "longest deadline a call may have; a client asking for more gets this "
           "(at least --call_timeout)");
-ABSL_FLAG(int64_t, max_calls_in_flight, Bytes(Defaults().calls.max_calls_in_flight),
+ABSL_FLAG(int64_t, max_calls_in_flight, Int64(Defaults().calls.max_calls_in_flight),
           "calls started and not yet answered; calls beyond it fail RESOURCE_EXHAUSTED");
-ABSL_FLAG(int64_t, max_id_bytes, Bytes(Defaults().limits.max_id_bytes),
+ABSL_FLAG(int64_t, max_id_bytes, Int64(Defaults().limits.max_id_bytes),
           "largest identifier in a request (account, user names, ids, tickets), in bytes");
-ABSL_FLAG(int64_t, max_text_bytes, Bytes(Defaults().limits.max_text_bytes),
+ABSL_FLAG(int64_t, max_text_bytes, Int64(Defaults().limits.max_text_bytes),
           "largest free text in a request (content, title, description, url), in bytes");
-ABSL_FLAG(int64_t, max_wx_ids, Bytes(Defaults().limits.max_wx_ids),
+ABSL_FLAG(int64_t, max_wx_ids, Int64(Defaults().limits.max_wx_ids),
           "most ids in one GetContacts (or a raw 106's data.wxIds)");
-ABSL_FLAG(int64_t, max_data_json_bytes, Bytes(Defaults().limits.max_data_json_bytes),
+ABSL_FLAG(int64_t, max_data_json_bytes, Int64(Defaults().limits.max_data_json_bytes),
           "largest SendRaw.data_json, in bytes");
-ABSL_FLAG(int64_t, max_data_json_keys, Bytes(Defaults().limits.max_data_json_keys),
+ABSL_FLAG(int64_t, max_data_json_keys, Int64(Defaults().limits.max_data_json_keys),
           "most object keys (at every level) in a SendRaw.data_json");
-ABSL_FLAG(int64_t, max_data_json_depth, Bytes(Defaults().limits.max_data_json_depth),
+ABSL_FLAG(int64_t, max_data_json_depth, Int64(Defaults().limits.max_data_json_depth),
           "deepest nesting of a SendRaw.data_json");
-ABSL_FLAG(int64_t, max_subscribe_accounts, Bytes(Defaults().subscribe.max_accounts),
+ABSL_FLAG(int64_t, max_subscribe_accounts, Int64(Defaults().subscribe.max_accounts),
           "most accounts in one Subscribe filter");
-ABSL_FLAG(int64_t, max_subscribe_kinds, Bytes(Defaults().subscribe.max_kinds),
+ABSL_FLAG(int64_t, max_subscribe_kinds, Int64(Defaults().subscribe.max_kinds),
           "most kinds in one Subscribe filter");
 ABSL_FLAG(absl::Duration, heartbeat, Dur(Defaults().subscribe.default_heartbeat),
           "Subscribe heartbeat interval (a stream may ask for its own)");
-ABSL_FLAG(int64_t, max_frame_bytes, Bytes(Defaults().upstream.max_frame_bytes),
+ABSL_FLAG(int64_t, max_frame_bytes, Int64(Defaults().upstream.max_frame_bytes),
           "largest gateway frame and gRPC message, in bytes (a 10 MB image needs ~14 MB)");
-ABSL_FLAG(int64_t, max_queue_bytes, Bytes(Defaults().upstream.max_queue_bytes),
+ABSL_FLAG(int64_t, max_queue_bytes, Int64(Defaults().upstream.max_queue_bytes),
           "request frames waiting for the gateway, in bytes; calls beyond it fail "
           "RESOURCE_EXHAUSTED (at least --max_frame_bytes)");
 ABSL_FLAG(absl::Duration, write_timeout, Dur(Defaults().upstream.write_timeout),
           "a write to the gateway not done after this long drops the connection (the "
           "gateway stopped reading)");
-ABSL_FLAG(int64_t, event_retention, Bytes(Defaults().events.capacity),
+ABSL_FLAG(int64_t, event_retention, Int64(Defaults().events.capacity),
           "events kept for Subscribe resumption (after_seq)");
 ABSL_FLAG(absl::Duration, connect_timeout, Dur(Defaults().upstream.connect_timeout),
           "upstream connect+handshake timeout");
