@@ -52,6 +52,7 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
            CheckSize("max_data_json_depth", lim.max_data_json_depth, 1, 1000),
            CheckSize("max_subscribe_accounts", sub.max_accounts, 1, std::size_t{1} << 20),
            CheckSize("max_subscribe_kinds", sub.max_kinds, 1, std::size_t{1} << 16),
+           CheckSize("max_subscribers", sub.max_streams, 1, std::size_t{1} << 20),
            CheckDuration("keepalive_time", config.grpc.keepalive_time, kOneMs),
            CheckDuration("keepalive_timeout", config.grpc.keepalive_timeout, kOneMs),
            CheckDuration("connect_timeout", up.connect_timeout, kOneMs),

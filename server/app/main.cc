@@ -68,6 +68,8 @@ ABSL_FLAG(int64_t, max_data_json_depth, Int64(Defaults().limits.max_data_json_de
           "deepest nesting of a SendRaw.data_json");
 ABSL_FLAG(int64_t, max_subscribe_accounts, Int64(Defaults().subscribe.max_accounts),
           "most accounts in one Subscribe filter");
+ABSL_FLAG(int64_t, max_subscribers, Int64(Defaults().subscribe.max_streams),
+          "Subscribe streams open at once; one more is refused RESOURCE_EXHAUSTED");
 ABSL_FLAG(int64_t, max_subscribe_kinds, Int64(Defaults().subscribe.max_kinds),
           "most kinds in one Subscribe filter");
 ABSL_FLAG(absl::Duration, heartbeat, Dur(Defaults().subscribe.default_heartbeat),
@@ -169,6 +171,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.subscribe.default_heartbeat = Ms(absl::GetFlag(FLAGS_heartbeat));
   config.subscribe.max_accounts = Size(absl::GetFlag(FLAGS_max_subscribe_accounts));
   config.subscribe.max_kinds = Size(absl::GetFlag(FLAGS_max_subscribe_kinds));
+  config.subscribe.max_streams = Size(absl::GetFlag(FLAGS_max_subscribers));
   config.events.capacity = Size(absl::GetFlag(FLAGS_event_retention));
   config.shutdown_grace = Ms(absl::GetFlag(FLAGS_shutdown_grace));
 

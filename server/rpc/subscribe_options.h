@@ -36,6 +36,8 @@ struct SubscribeOptions {
   // INVALID_ARGUMENT (--max_subscribe_accounts, --max_subscribe_kinds).
   std::size_t max_accounts = 1000;
   std::size_t max_kinds = 64;
+  // Streams open at once, across clients; one more is refused RESOURCE_EXHAUSTED.
+  std::size_t max_streams = 10000;
 };
 
 }  // namespace wxbridge::rpc

@@ -40,7 +40,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options) {
     self_ = shared_from_this();
     std::lock_guard<std::mutex> lock(mu_);
-    if (std::optional<grpc::Status> closed = registry_->Add(this, weak_from_this())) {
+    if (std::optional<grpc::Status> closed =
+            registry_->Add(this, weak_from_this(), options.max_streams)) {
       FinishLocked(*closed);
       return;
     }

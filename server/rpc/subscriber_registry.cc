@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace wxbridge::rpc {
 
 std::size_t SubscriberRegistry::count() const {
@@ -25,10 +27,16 @@ void SubscriberRegistry::FinishAll(const grpc::Status& status) {
   }
 }
 
-std::optional<grpc::Status> SubscriberRegistry::Add(const Stream* key,
-                                                    std::weak_ptr<Stream> stream) {
+std::optional<grpc::Status> SubscriberRegistry::Add(const Stream* key, std::weak_ptr<Stream> stream,
+                                                    std::size_t max_streams) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_with_) return closed_with_;
+  if (streams_.size() >= max_streams) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("too many Subscribe streams: ", streams_.size(), " are open, the limit is ",
+                     max_streams, " (--max_subscribers)"));
+  }
   streams_.emplace(key, std::move(stream));
   return std::nullopt;
 }

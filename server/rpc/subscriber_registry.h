@@ -35,8 +35,10 @@ class SubscriberRegistry {
   void FinishAll(const grpc::Status& status);
 
   // For streams: Add when starting, Remove in OnDone. Add returns nullopt, or the status
-  // to finish with at once when FinishAll has already run (the stream is then not added).
-  std::optional<grpc::Status> Add(const Stream* key, std::weak_ptr<Stream> stream);
+  // to finish with at once (the stream is then not added): the one FinishAll gave, or
+  // RESOURCE_EXHAUSTED when `max_streams` are open already.
+  std::optional<grpc::Status> Add(const Stream* key, std::weak_ptr<Stream> stream,
+                                  std::size_t max_streams);
   void Remove(const Stream* key);
 
  private:

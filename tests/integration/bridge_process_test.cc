@@ -57,7 +57,8 @@ TEST(BridgeProcessTest, HelpExitsZeroAndDocumentsEveryFlag) {
                            "max_subscribe_accounts",
                            "max_subscribe_kinds",
                            "max_queue_bytes",
-                           "write_timeout"}) {
+                           "write_timeout",
+                           "max_subscribers"}) {
     EXPECT_THAT(help, HasSubstr(absl::StrCat("--", flag))) << "undocumented flag";
   }
   EXPECT_THAT(help, HasSubstr(kAuthKeyVariable));
@@ -95,9 +96,10 @@ TEST(BridgeProcessTest, ServesWithTheEmbeddedSimulatorAndExitsCleanlyOnSigterm) 
 TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
   ChildOptions options;
   options.env = {kAuthKeyVariable};
-  // A long grace, and a call that holds it: code 110 has no reply, so the call waits.
-  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--shutdown_grace=300s",
-                        "--call_timeout=300s", "--max_call_timeout=300s"},
+  // A long grace, and a call that holds it: a gateway that echoes nothing cannot answer
+  // code 110, so the call waits for its deadline.
+  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--sim_ack=none",
+                        "--shutdown_grace=300s", "--call_timeout=300s", "--max_call_timeout=300s"},
                        options);
   std::optional<int> port = process.ReadPort(kWait);
   ASSERT_TRUE(port) << "no port announced on stdout; stderr:\n" << process.Wait(kWait).err;

@@ -113,6 +113,7 @@ class SubscribeReactorTest : public ::testing::Test {
     options.bridge_version = "test-1";
     options.read_chunk = 16;
     options.max_batch_bytes = max_batch_bytes_;
+    options.max_streams = max_streams_;
     service_ = std::make_unique<SubscribeOnlyService>(options, &registry_);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -157,6 +158,7 @@ class SubscribeReactorTest : public ::testing::Test {
   }
 
   std::size_t max_batch_bytes_ = 1 << 20;
+  std::size_t max_streams_ = SubscribeOptions().max_streams;
   std::unique_ptr<events::EventLog> log_;
   SubscriberRegistry registry_;
   std::unique_ptr<SubscribeOnlyService> service_;
@@ -164,6 +166,28 @@ class SubscribeReactorTest : public ::testing::Test {
   std::string address_;
   std::unique_ptr<wxbridge::v1::BridgeService::Stub> stub_;
 };
+
+TEST_F(SubscribeReactorTest, StreamsBeyondMaxStreamsAreRefusedUntilOneEnds) {
+  max_streams_ = 2;
+  StartServer();
+  std::unique_ptr<ClientStream> first = OpenPastHello();
+  std::unique_ptr<ClientStream> second = OpenPastHello();
+
+  std::unique_ptr<ClientStream> third = Open({});
+  SubscribeResponse response;
+  EXPECT_FALSE(third->reader->Read(&response)) << "a third stream was served";
+  const grpc::Status refused = third->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("--max_subscribers"), std::string::npos)
+      << refused.error_message();
+  EXPECT_EQ(registry_.count(), 2u);
+
+  // One ends: its place is free again.
+  first->context.TryCancel();
+  ASSERT_TRUE(PollUntil([&] { return registry_.count() == 1; }, kWait));
+  std::unique_ptr<ClientStream> again = OpenPastHello();
+  EXPECT_EQ(registry_.count(), 2u);
+}
 
 TEST_F(SubscribeReactorTest, HelloComesFirstAndStatesTheResumePoint) {
   StartServer();
