@@ -36,7 +36,7 @@ GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
       inbound_(log, &accounts_, &calls_) {
   upstream::UpstreamCallbacks callbacks;
   callbacks.on_connected = [this] { calls_.OnConnected(); };
-  callbacks.on_frame = [this](std::string frame, bool binary) { OnFrame(frame, binary); };
+  callbacks.on_frame = [this](const std::string& frame, bool binary) { OnFrame(frame, binary); };
   callbacks.on_written = [this](uint64_t id) {
     frames_sent_++;
     calls_.OnWritten(id);

@@ -112,8 +112,8 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     events.on_write_done = [weak] {
       if (auto self = weak.lock()) self->OnWriteDone();
     };
-    events.on_failed = [weak](std::string reason) {
-      if (auto self = weak.lock()) self->OnFailed(std::move(reason));
+    events.on_failed = [weak](const std::string& reason) {
+      if (auto self = weak.lock()) self->OnFailed(reason);
     };
     return events;
   }
