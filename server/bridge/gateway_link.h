@@ -65,7 +65,6 @@ class GatewayLink {
   // The caller of `request_id` gave up.
   void Cancel(uint64_t request_id);
 
-  LinkPhase phase() const { return phase_.load(); }
   wxbridge::v1::UpstreamState state() const { return state_.load(); }
   // Called on the I/O thread after every state change (for the health service). Set
   // before Start().

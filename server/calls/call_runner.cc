@@ -104,7 +104,6 @@ void CallRunner::Register(const protocol::Command& command, const protocol::Fram
   }
   Pending& pending = pending_[id];
   pending.deadline = deadline;
-  pending.internal = internal;
   pending.timer = std::make_unique<boost::asio::steady_timer>(io_, deadline);
   pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
     if (!ec) OnDeadline(id);
@@ -177,7 +176,7 @@ void CallRunner::OnWritten(uint64_t request_id) {
 bool CallRunner::ResendInterrupted(uint64_t request_id) {
   auto it = pending_.find(request_id);
   // A re-bind is never resent: every connection sends its own.
-  if (it == pending_.end() || it->second.internal || Clock::now() >= it->second.deadline) {
+  if (it == pending_.end() || request_id == rebind_id_ || Clock::now() >= it->second.deadline) {
     return false;
   }
   table_.MarkResent(request_id);

@@ -105,7 +105,6 @@ class CallRunner {
   struct Pending {
     Clock::time_point deadline;
     std::unique_ptr<boost::asio::steady_timer> timer;
-    bool internal = false;  // the bridge's own re-bind: not a caller's call
   };
 
   protocol::FrameStamp NextStamp();
