@@ -135,21 +135,32 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   void WriteNext() {
     if (!open_ || stopped_ || writes_held_ || !queue_.ReadyToWrite()) return;
     connection_->Write(queue_.StartWrite().frame);
-    // A gateway that stops reading never completes the write; without this the queue
-    // would grow until the process runs out of memory.
-    const uint64_t write = ++writes_started_;
-    write_timer_.expires_after(config_.write_timeout);
-    write_timer_.async_wait(
-        [self = shared_from_this(), write](const boost::system::error_code& ec) {
-          if (ec || write != self->writes_started_ || !self->queue_.in_flight()) return;
-          self->OnFailed(absl::StrCat("a write did not complete within ",
-                                      self->config_.write_timeout.count(),
-                                      " ms (--write_timeout): the gateway stopped reading"));
-        });
+    // A gateway that stops reading never completes the write; without a timeout the queue
+    // would grow until the process runs out of memory. A write only notes its start: the
+    // timer is armed when none is, not re-armed (two syscalls) on every write.
+    write_started_at_ = std::chrono::steady_clock::now();
+    if (!write_timer_armed_) ArmWriteTimer(config_.write_timeout);
+  }
+
+  void ArmWriteTimer(std::chrono::steady_clock::duration after) {
+    write_timer_armed_ = true;
+    write_timer_.expires_after(after);
+    write_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      self->write_timer_armed_ = false;
+      if (!ec) self->CheckWriteTimeout();
+    });
+  }
+
+  // Idle (nothing being written): the next write arms the timer again.
+  void CheckWriteTimeout() {
+    if (!open_ || stopped_ || !queue_.in_flight()) return;
+    const auto waited = std::chrono::steady_clock::now() - write_started_at_;
+    if (waited < config_.write_timeout) return ArmWriteTimer(config_.write_timeout - waited);
+    OnFailed(absl::StrCat("a write did not complete within ", config_.write_timeout.count(),
+                          " ms (--write_timeout): the gateway stopped reading"));
   }
 
   void OnWriteDone() {
-    write_timer_.cancel();
     const uint64_t token = queue_.FinishWrite();
     WriteNext();
     Fire(callbacks_.on_written, token);
@@ -231,7 +242,8 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer write_timer_;
   WriteQueue queue_;
-  uint64_t writes_started_ = 0;  // tells the write timer which write it was armed for
+  bool write_timer_armed_ = false;
+  std::chrono::steady_clock::time_point write_started_at_;  // of the write in flight
   std::shared_ptr<UpstreamConnection> connection_;
   bool started_ = false;
   bool stopped_ = false;
