@@ -1,0 +1,2 @@
+
+13800000000v1_abc@strangerv4_ticket@stranger"hi

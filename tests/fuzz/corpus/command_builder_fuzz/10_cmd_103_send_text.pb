@@ -1,0 +1,2 @@
+
+g6{"account":"123456","toUserName":"XXXXX","content":""}

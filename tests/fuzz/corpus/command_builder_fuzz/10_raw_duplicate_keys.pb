@@ -1,0 +1,2 @@
+
+g{"account":"a","account":"b"}

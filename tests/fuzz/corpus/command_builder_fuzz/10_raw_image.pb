@@ -1,0 +1,2 @@
+
+m‰{"account":"a","imgBuff":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABXi5rDgAAAABJRU5ErkJggg==","toUserWxId":"b"}

@@ -1,0 +1,21 @@
+// Fuzz target for Subscribe request parsing: a serialized SubscribeRequest, as gRPC hands
+// it to the bridge. Parsing either refuses it or yields bounded parameters.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "server/rpc/subscribe_request.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  wxbridge::v1::SubscribeRequest request;
+  if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
+  const wxbridge::rpc::SubscribeOptions options;  // the flags' defaults
+  wxbridge::rpc::SubscribeParams params;
+  const grpc::Status status = wxbridge::rpc::ParseSubscribeRequest(request, options, &params);
+  if (!status.ok()) return 0;
+  if (params.heartbeat < options.min_heartbeat || params.heartbeat > options.max_heartbeat) {
+    std::abort();
+  }
+  if (params.max_batch < 1) std::abort();
+  return 0;
+}
