@@ -37,6 +37,7 @@ struct ServerState {
   ConnectionListener *listener = nullptr;
   ServerOptions options;
   bool stalled = false;
+  bool reads_paused = false;
   std::unordered_map<ConnectionId, std::shared_ptr<Session>> sessions;
   std::atomic<std::size_t> open{0};
   std::atomic<std::size_t> accepted{0};
@@ -45,7 +46,7 @@ struct ServerState {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, ConnectionId id, ServerState &state)
-      : ws_(std::move(socket), state.stalled), id_(id), state_(state) {}
+      : ws_(std::move(socket), state.stalled, state.reads_paused), id_(id), state_(state) {}
 
   bool is_open() const { return open_ && !closed_; }
 
@@ -125,8 +126,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return Closed(ec);
-    if (state_.stalled) {
-      parked_ = true;  // a hung gateway reads nothing more; Resume() picks it up
+    if (state_.stalled || state_.reads_paused) {
+      // A read already past the gate when the stall began: a hung gateway acts on
+      // nothing more; Resume() picks it up.
+      parked_ = true;
       return;
     }
     Deliver();
@@ -268,6 +271,13 @@ class SimServer::Impl {
     });
   }
 
+  void SetReadsPaused(bool paused) {
+    net::post(ioc_, [this, paused] {
+      state_.reads_paused = paused;
+      if (!paused) ForEachOpen([](Session &s) { s.Resume(); });
+    });
+  }
+
   void SetFrameSource(FrameSource source) {
     std::shared_ptr<const FrameSource> shared;
     if (source) shared = std::make_shared<const FrameSource>(std::move(source));
@@ -326,6 +336,7 @@ void SimServer::RunAfter(std::chrono::milliseconds delay, std::function<void()> 
 }
 void SimServer::DropAll() { impl_->DropAll(); }
 void SimServer::SetStalled(bool stalled) { impl_->SetStalled(stalled); }
+void SimServer::SetReadsPaused(bool paused) { impl_->SetReadsPaused(paused); }
 void SimServer::SetFrameSource(FrameSource source) { impl_->SetFrameSource(std::move(source)); }
 void SimServer::PullFrames() { impl_->PullFrames(); }
 std::size_t SimServer::open_count() const { return impl_->open_count(); }

@@ -58,6 +58,8 @@ class SimServer {
   void RunAfter(std::chrono::milliseconds delay, std::function<void()> task);
   void DropAll();
   void SetStalled(bool stalled);
+  // Reads wait (requests and pings stay in the kernel) while writes go on.
+  void SetReadsPaused(bool paused);
   // Every connection open now writes what `source` gives it whenever it has nothing
   // queued (connections opened later have no source). Replaces the previous source;
   // nullptr removes it.

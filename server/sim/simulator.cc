@@ -134,6 +134,7 @@ std::string Simulator::CustomIdPersonId() { return CustomIdPersonWxId(); }
 void Simulator::InjectFrame(const std::string &text) { impl_->server().SendToAll(text); }
 void Simulator::DropConnections() { impl_->server().DropAll(); }
 void Simulator::SetStalled(bool stalled) { impl_->server().SetStalled(stalled); }
+void Simulator::SetReadsPaused(bool paused) { impl_->server().SetReadsPaused(paused); }
 void Simulator::SetAckMode(AckMode mode) { impl_->SetAckMode(mode); }
 
 std::vector<std::string> Simulator::ReceivedFrames() const { return impl_->ReceivedFrames(); }

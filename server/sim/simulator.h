@@ -76,6 +76,9 @@ class Simulator {
   // While stalled, the simulator neither reads nor writes on open connections (and
   // answers no pings), as a hung gateway would.
   void SetStalled(bool stalled);
+  // While paused, the simulator reads nothing from open connections (requests and pings
+  // wait in the kernel) but goes on writing, as a gateway whose reader hung would.
+  void SetReadsPaused(bool paused);
   void SetAckMode(AckMode mode);
   // Every text frame received, in order, across connections.
   std::vector<std::string> ReceivedFrames() const;
