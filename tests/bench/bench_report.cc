@@ -90,8 +90,9 @@ std::vector<TargetCheck> CheckTargets(const BenchReport &r) {
   return checks;
 }
 
-std::string Cost(double value, const char *format) {
-  return value < 0 ? "-" : absl::StrFormat(format, value);
+// The precision as an argument: clang's abseil accepts only constant format strings.
+std::string Cost(double value, int decimals) {
+  return value < 0 ? "-" : absl::StrFormat("%.*f", decimals, value);
 }
 
 json PercentilesJson(const Percentiles &p) {
@@ -132,9 +133,9 @@ void PrintReport(const BenchReport &r) {
   for (const UnaryRow &row : r.unary) {
     std::printf("%-5d %-13s %10.0f %9.1f %9.1f %9.1f %12s %12s %9s %6llu\n", row.concurrency,
                 row.target.c_str(), row.loop.calls_per_second(), row.loop.latency.p50_us,
-                row.loop.latency.p99_us, row.loop.latency.p999_us,
-                Cost(row.cpu_per_1k, "%.3f").c_str(), Cost(row.bridge_cpu_per_1k, "%.3f").c_str(),
-                Cost(row.peak_rss_kib < 0 ? -1 : row.peak_rss_kib / 1024.0, "%.1f").c_str(),
+                row.loop.latency.p99_us, row.loop.latency.p999_us, Cost(row.cpu_per_1k, 3).c_str(),
+                Cost(row.bridge_cpu_per_1k, 3).c_str(),
+                Cost(row.peak_rss_kib < 0 ? -1 : row.peak_rss_kib / 1024.0, 1).c_str(),
                 static_cast<unsigned long long>(row.loop.errors));
   }
   if (!r.fanout.empty()) {
@@ -146,21 +147,19 @@ void PrintReport(const BenchReport &r) {
                 "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "ev/msg",
                 "CPU s/1M", "peak MB");
     for (const FanoutRow &row : r.fanout) {
-      std::printf("%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n",
-                  row.subscribers, row.mode.c_str(),
-                  row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
-                  static_cast<unsigned long long>(row.pushed),
-                  static_cast<unsigned long long>(row.delivered), row.deliveries_per_s,
-                  row.latency.p50_us, row.latency.p99_us, static_cast<unsigned long long>(row.gaps),
-                  row.events_per_message, Cost(row.bridge_cpu_per_1m, "%.2f").c_str(),
-                  Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, "%.1f")
-                      .c_str());
+      std::printf(
+          "%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n", row.subscribers,
+          row.mode.c_str(), row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
+          static_cast<unsigned long long>(row.pushed),
+          static_cast<unsigned long long>(row.delivered), row.deliveries_per_s, row.latency.p50_us,
+          row.latency.p99_us, static_cast<unsigned long long>(row.gaps), row.events_per_message,
+          Cost(row.bridge_cpu_per_1m, 2).c_str(),
+          Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, 1).c_str());
     }
   }
   if (!r.memory.empty() || r.bridge_idle_rss_kib > 0) {
-    std::printf(
-        "\nMemory: bridge idle RSS %s MB\n",
-        Cost(r.bridge_idle_rss_kib < 0 ? -1 : r.bridge_idle_rss_kib / 1024.0, "%.1f").c_str());
+    std::printf("\nMemory: bridge idle RSS %s MB\n",
+                Cost(r.bridge_idle_rss_kib < 0 ? -1 : r.bridge_idle_rss_kib / 1024.0, 1).c_str());
     for (const FanoutMemory &m : r.memory) {
       std::printf(
           "  %5d idle streams: RSS %.1f -> %.1f MB on one connection, %.1f KiB per stream; "
