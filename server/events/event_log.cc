@@ -4,13 +4,28 @@
 #include <utility>
 
 #include "server/common/clock.h"
+#include "server/events/event_truncation.h"
 #include "server/events/event_wire.h"
 #include "server/protocol/frame_decoder.h"
 
 namespace wxbridge::events {
 
+std::size_t RetainedBytes(const RetainedEvent& event) {
+  return kRetainedOverhead + event.account.size() + event.wire.size();
+}
+
 EventLog::EventLog(EventLogOptions options)
-    : capacity_(std::max<std::size_t>(options.capacity, 1)), ring_(capacity_) {}
+    : capacity_(std::max<std::size_t>(options.capacity, 1)),
+      retention_bytes_(options.retention_bytes),
+      max_event_bytes_(options.max_event_bytes),
+      ring_(capacity_) {}
+
+grpc::Slice EventLog::SerializeForRing(wxbridge::v1::Event* event) {
+  const std::size_t bytes = event->ByteSizeLong();
+  if (bytes <= max_event_bytes_) return SerializeEventBody(*event);
+  truncated_count_++;
+  return SerializeEventBody(TruncatedCopy(event, bytes, max_event_bytes_));
+}
 
 StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   // Everything but the seq is built before taking the lock, so appenders and readers
@@ -25,11 +40,13 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   wxbridge::v1::Event* slot_event = stored->message.mutable_event();
   *slot_event = std::move(event);
   slot_event->clear_seq();
-  // Serialized here, outside the lock (an image event is megabytes); the seq goes into
-  // the header under the lock.
-  const grpc::Slice body = SerializeEventBody(*slot_event);
+  // Serialized (and cut, the one place where an event is) here, outside the lock: an
+  // image event is megabytes. The seq goes into the header under the lock.
+  const grpc::Slice body = SerializeForRing(slot_event);
 
-  RetainedEventPtr evicted;  // freed after unlocking: it may be a large image
+  // Freed after unlocking: they may be large images.
+  RetainedEventPtr evicted;
+  std::vector<RetainedEventPtr> dropped_for_bytes;
   std::vector<Waiter> to_wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -38,11 +55,20 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
     retained->seq = seq;
     retained->wire = EventWire(seq, body);
     stored->retained = retained;
+    retained_bytes_ += RetainedBytes(*retained);
+    // The slot's event (seq - capacity_) is gone unless the byte bound took it already.
     evicted = std::exchange(ring_[seq % capacity_], std::move(retained));
+    if (evicted) retained_bytes_ -= RetainedBytes(*evicted);
     if (oldest_seq_ == 0) {
       oldest_seq_ = seq;
     } else if (seq - oldest_seq_ >= capacity_) {
       oldest_seq_ = seq - capacity_ + 1;
+    }
+    while (retained_bytes_ > retention_bytes_ && oldest_seq_ < seq) {
+      RetainedEventPtr& oldest = ring_[oldest_seq_ % capacity_];
+      retained_bytes_ -= RetainedBytes(*oldest);
+      dropped_for_bytes.push_back(std::move(oldest));
+      ++oldest_seq_;
     }
     // Every registered waiter was waiting for a seq above the old head.
     to_wake.swap(waiters_);
@@ -59,6 +85,11 @@ uint64_t EventLog::head_seq() const {
 uint64_t EventLog::oldest_seq() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return oldest_seq_;
+}
+
+std::size_t EventLog::retained_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return retained_bytes_;
 }
 
 EventLog::ReadResult EventLog::ReadAfter(uint64_t after_seq, std::size_t max_events) const {

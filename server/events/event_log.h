@@ -1,10 +1,14 @@
 // The event log: every inbound frame (and bridge state change) becomes one Event with a
 // monotonically increasing seq, kept in one bounded retention ring shared by every
 // subscriber. Appends come from the upstream I/O thread; reads from any gRPC thread.
-// Memory is O(capacity), never O(subscribers).
+// Memory is bounded by the options (count and bytes), never O(subscribers): a retained
+// event costs its Subscribe bytes (at most max_event_bytes plus a few header bytes,
+// stored once and shared by every stream) plus kRetainedOverhead bytes and its account;
+// the ring's slots are 16 bytes each, allocated up front (1 MiB for the default count).
 #ifndef WXBRIDGE_SERVER_EVENTS_EVENT_LOG_H_
 #define WXBRIDGE_SERVER_EVENTS_EVENT_LOG_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -34,9 +38,12 @@ struct RetainedEvent {
 using RetainedEventPtr = std::shared_ptr<const RetainedEvent>;
 
 // An event as appended: the typed Event for the inbound pipeline (calls, accounts),
-// which drops it once done, and what the ring retains of it.
+// which drops it once done, and what the ring retains of it. The typed Event is always
+// whole, also when the retained wire is cut (Event.truncated): call matching and call
+// results see everything the gateway sent. Only a call that this event answers keeps it
+// longer (until the call completes).
 struct StoredEvent {
-  wxbridge::v1::SubscribeResponse message;  // message.event() is the Event
+  wxbridge::v1::SubscribeResponse message;  // message.event() is the whole Event
   RetainedEventPtr retained;
   const wxbridge::v1::Event& event() const { return message.event(); }
   wxbridge::v1::EventKind kind() const { return retained->kind; }
@@ -46,7 +53,20 @@ using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 struct EventLogOptions {
   // Events retained; older ones are dropped (readers behind them get a Gap).
   std::size_t capacity = 65536;
+  // Bytes retained (RetainedBytes of each event); the oldest events are dropped while
+  // over it, as for capacity. The newest event is always kept.
+  std::size_t retention_bytes = std::size_t{256} << 20;
+  // An Event that serializes to more than this is retained and sent cut to fit, marked
+  // truncated (event_truncation.h). 1 MiB: a stream message then stays far under gRPC's
+  // default 4 MiB receive limit, alone or in a batch (batches stay under 1 MiB unless
+  // they hold one event), and the ring holds at least retention_bytes / 1 MiB events.
+  std::size_t max_event_bytes = std::size_t{1} << 20;
 };
+
+// What a retained event's own memory is counted as, besides its wire bytes and account.
+inline constexpr std::size_t kRetainedOverhead = 128;
+// What `event` counts against EventLogOptions::retention_bytes.
+std::size_t RetainedBytes(const RetainedEvent& event);
 
 class EventLog {
  public:
@@ -56,8 +76,10 @@ class EventLog {
   // event, runs the pending wakeups (outside the lock), and returns it. Thread-safe.
   StoredEventPtr Append(wxbridge::v1::Event event);
 
-  uint64_t head_seq() const;    // newest seq; 0 when empty
-  uint64_t oldest_seq() const;  // oldest retained seq; 0 when empty
+  uint64_t head_seq() const;           // newest seq; 0 when empty
+  uint64_t oldest_seq() const;         // oldest retained seq; 0 when empty
+  std::size_t retained_bytes() const;  // sum of RetainedBytes over the retained events
+  uint64_t truncated_count() const { return truncated_count_.load(); }  // events cut
 
   struct ReadResult {
     // Retained events with seq > after_seq, oldest first, at most `max_events`.
@@ -92,11 +114,18 @@ class EventLog {
     Listener wakeup;
   };
 
+  // The Subscribe bytes of `event` (seq still 0), cut first when it is too large.
+  grpc::Slice SerializeForRing(wxbridge::v1::Event* event);
+
   const std::size_t capacity_;
+  const std::size_t retention_bytes_;
+  const std::size_t max_event_bytes_;
+  std::atomic<uint64_t> truncated_count_{0};
   mutable std::mutex mutex_;
   std::vector<RetainedEventPtr> ring_;  // ring_[seq % capacity_]
   uint64_t head_seq_ = 0;
   uint64_t oldest_seq_ = 0;
+  std::size_t retained_bytes_ = 0;
   uint64_t next_waiter_id_ = 1;
   std::vector<Waiter> waiters_;  // idle readers, all waiting for seq > head_seq_
 };

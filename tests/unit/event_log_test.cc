@@ -92,6 +92,138 @@ TEST(EventLogTest, CapacityDropsTheOldestAndReadersBehindGetAGap) {
   EXPECT_EQ(Seqs(edge), (std::vector<uint64_t>{7, 8}));
 }
 
+// The event as a Subscribe stream receives it: the retained wire, parsed.
+Event Sent(const RetainedEventPtr& retained) {
+  wxbridge::v1::SubscribeResponse message;
+  EXPECT_TRUE(
+      message.ParseFromArray(retained->wire.begin(), static_cast<int>(retained->wire.size())));
+  return message.event();
+}
+
+TEST(EventLogTest, RetentionBytesDropsTheOldestAndReadersBehindGetAGap) {
+  const std::string kilobyte(1024, 'x');
+  EventLogOptions options;
+  // Room for three of these events, not four.
+  options.retention_bytes = 3 * (kRetainedOverhead + 1 + 1024 + 64);
+  EventLog log(options);
+  for (int i = 0; i < 10; ++i) log.Append(Text("a", kilobyte));
+  EXPECT_EQ(log.head_seq(), 10u);
+  EXPECT_EQ(log.oldest_seq(), 8u);
+  EXPECT_LE(log.retained_bytes(), options.retention_bytes);
+  EXPECT_GT(log.retained_bytes(), 2 * (kRetainedOverhead + 1024));
+
+  EventLog::ReadResult behind = log.ReadAfter(3, 100);
+  ASSERT_TRUE(behind.gap);
+  EXPECT_EQ(behind.gap->first_missing_seq(), 4u);
+  EXPECT_EQ(behind.gap->first_available_seq(), 8u);
+  EXPECT_EQ(Seqs(behind), (std::vector<uint64_t>{8, 9, 10}));
+
+  // Small events push the large ones out: the bound holds as they come.
+  for (int i = 0; i < 20; ++i) log.Append(Text("a", "s"));
+  EXPECT_GT(log.oldest_seq(), 10u);
+  EXPECT_LE(log.retained_bytes(), options.retention_bytes);
+}
+
+TEST(EventLogTest, RetainedBytesFollowTheCountBoundToo) {
+  EventLog log(EventLogOptions{2});
+  log.Append(Text("a", std::string(5000, 'x')));
+  log.Append(Text("a", "1"));
+  log.Append(Text("a", "2"));
+  EXPECT_LT(log.retained_bytes(), 2 * kRetainedOverhead + 200);
+}
+
+TEST(EventLogTest, TheNewestEventIsKeptEvenOverTheByteBound) {
+  EventLogOptions options;
+  options.retention_bytes = 10;
+  EventLog log(options);
+  AppendN(log, 3);
+  EXPECT_EQ(log.oldest_seq(), 3u);
+  EXPECT_EQ(Seqs(log.ReadAfter(0, 10)), (std::vector<uint64_t>{3}));
+}
+
+TEST(EventLogTest, AnEventOverMaxEventBytesIsSentCutAndMarkedButStoredWhole) {
+  EventLogOptions options;
+  options.max_event_bytes = 4096;
+  EventLog log(options);
+  Event event = Text("acct", std::string(20000, 'x'));
+  event.set_raw_json(std::string(20100, 'j'));
+  event.set_msg_type(1);
+  event.set_msg_id(77);
+  event.set_cmd_id("cmd-1");
+  event.mutable_text()->mutable_header()->set_from_user_name("wxid_from");
+  event.mutable_text()->mutable_header()->set_new_msg_id(99);
+  const std::size_t full_bytes = event.ByteSizeLong();
+  StoredEventPtr stored = log.Append(event);
+
+  // The typed event (for call matching) is whole.
+  EXPECT_EQ(stored->event().text().text().size(), 20000u);
+  EXPECT_EQ(stored->event().raw_json().size(), 20100u);
+  EXPECT_FALSE(stored->event().truncated());
+
+  const Event sent = Sent(stored->retained);
+  EXPECT_LE(stored->retained->wire.size(), 4096u + kEventHeaderRoom);
+  EXPECT_TRUE(sent.truncated());
+  EXPECT_GE(sent.original_bytes(), full_bytes);  // received_at was added
+  EXPECT_EQ(sent.seq(), 1u);
+  EXPECT_TRUE(sent.raw_json().empty());
+  EXPECT_GT(sent.text().text().size(), 3000u);  // the start of the text is kept
+  EXPECT_EQ(sent.text().text(), std::string(sent.text().text().size(), 'x'));
+  EXPECT_EQ(sent.account(), "acct");
+  EXPECT_EQ(sent.msg_type(), 1);
+  EXPECT_EQ(sent.msg_id(), 77);
+  EXPECT_EQ(sent.cmd_id(), "cmd-1");
+  EXPECT_EQ(sent.text().header().from_user_name(), "wxid_from");
+  EXPECT_EQ(sent.text().header().new_msg_id(), 99);
+  EXPECT_EQ(stored->retained->kind, wxbridge::v1::EVENT_KIND_TEXT);
+  EXPECT_EQ(log.truncated_count(), 1u);
+
+  // An event under the limit is untouched.
+  const Event small = Sent(log.Append(Text("acct", "hi"))->retained);
+  EXPECT_FALSE(small.truncated());
+  EXPECT_EQ(small.original_bytes(), 0u);
+  EXPECT_EQ(log.truncated_count(), 1u);
+}
+
+TEST(EventLogTest, CutTextEndsOnACharacterAndBytesAndListsAreCut) {
+  EventLogOptions options;
+  options.max_event_bytes = 4096;
+  EventLog log(options);
+
+  Event text = Text("a", "");
+  std::string chinese;
+  for (int i = 0; i < 3000; ++i) chinese += "\xE4\xBD\xA0";  // 你, 3 bytes
+  text.mutable_text()->set_text(chinese);
+  const std::string cut = Sent(log.Append(text)->retained).text().text();
+  EXPECT_EQ(cut.size() % 3, 0u);
+  EXPECT_EQ(cut, chinese.substr(0, cut.size()));
+
+  Event image;
+  image.set_account("a");
+  image.mutable_image()->set_thumbnail(std::string(10000, '\x89'));
+  image.mutable_image()->set_md5("abc");
+  const Event sent_image = Sent(log.Append(image)->retained);
+  EXPECT_TRUE(sent_image.truncated());
+  EXPECT_TRUE(sent_image.image().thumbnail().empty());  // a cut image is no image
+  EXPECT_EQ(sent_image.image().md5(), "abc");
+
+  Event group;
+  group.set_account("a");
+  for (int i = 0; i < 2000; ++i)
+    group.mutable_group_change()->add_member_wx_ids("wxid_" + std::to_string(i));
+  const Event sent_group = Sent(log.Append(group)->retained);
+  EXPECT_TRUE(sent_group.truncated());
+  ASSERT_GT(sent_group.group_change().member_wx_ids_size(), 100);
+  EXPECT_EQ(sent_group.group_change().member_wx_ids(0), "wxid_0");
+
+  // An unrecognized frame has only its raw text: it keeps the start of it.
+  Event unrecognized;
+  unrecognized.set_raw_json(std::string(10000, '{'));
+  unrecognized.mutable_unrecognized()->set_reason(wxbridge::v1::UNRECOGNIZED_REASON_INVALID_JSON);
+  const Event sent_unrecognized = Sent(log.Append(unrecognized)->retained);
+  EXPECT_TRUE(sent_unrecognized.truncated());
+  EXPECT_GT(sent_unrecognized.raw_json().size(), 3000u);
+}
+
 TEST(EventLogTest, ARetainedPointerOutlivesEviction) {
   EventLog log(EventLogOptions{1});
   StoredEventPtr kept = log.Append(Text("a", "keep me"));
