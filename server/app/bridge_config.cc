@@ -69,6 +69,10 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
                      absl::StrCat("--heartbeat must be at most ", sub.max_heartbeat.count(), " ms"))
                : absl::OkStatus(),
            CheckSize("event_retention", config.events.capacity, 1, kMaxEventRetention),
+           CheckSize("max_event_bytes", config.events.max_event_bytes, 4096,
+                     std::size_t{1} << 30),
+           CheckSize("event_retention_bytes", config.events.retention_bytes,
+                     config.events.max_event_bytes, std::size_t{1} << 40),
            CheckDuration("shutdown_grace", config.shutdown_grace, milliseconds(0)),
            CheckDuration("sim_scan_delay", config.simulator.scan_delay, milliseconds(0)),
            CheckSize("sim_world_size",

@@ -47,7 +47,9 @@ struct BridgeConfig {
   protocol::RequestLimits limits;
   // Values only: the server assembly supplies the collaborators.
   rpc::SubscribeOptions subscribe;
-  // events.capacity: events kept for Subscribe resumption (after_seq).
+  // events.capacity and retention_bytes: events kept for Subscribe resumption
+  // (after_seq). events.max_event_bytes is also capped by the server assembly so that a
+  // stream message fits gRPC's send limit (upstream.max_frame_bytes).
   events::EventLogOptions events;
   // How long shutdown waits for calls already sent upstream.
   std::chrono::milliseconds shutdown_grace{3000};

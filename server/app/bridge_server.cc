@@ -1,5 +1,6 @@
 #include "server/app/bridge_server.h"
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -23,6 +24,8 @@ namespace {
 constexpr char kServiceName[] = "wxbridge.v1.BridgeService";
 // How long gRPC waits for idle client connections to leave after its GOAWAY.
 constexpr std::chrono::milliseconds kConnectionDrain{250};
+// What a Subscribe message adds around its events: the envelope, the seq, a batch header.
+constexpr std::size_t kStreamMessageRoom = 64;
 }  // namespace
 
 class BridgeServer::Impl {
@@ -107,7 +110,12 @@ class BridgeServer::Impl {
   }
 
   void CreateEventLogAndLink() {
-    log_ = std::make_unique<events::EventLog>(config_.events);
+    events::EventLogOptions events = config_.events;
+    // gRPC's send limit is --max_frame_bytes: an event (with its stream message's few
+    // header bytes) must fit it, or every stream would fail on it.
+    events.max_event_bytes =
+        std::min(events.max_event_bytes, config_.upstream.max_frame_bytes - kStreamMessageRoom);
+    log_ = std::make_unique<events::EventLog>(events);
     calls::CallRunnerOptions calls = config_.calls;
     calls.max_frame_bytes = config_.upstream.max_frame_bytes;  // one source: the flag
     link_ = std::make_unique<bridge::GatewayLink>(
@@ -116,6 +124,8 @@ class BridgeServer::Impl {
 
   void CreateService() {
     rpc::SubscribeOptions subscribe = config_.subscribe;
+    subscribe.max_batch_bytes =
+        std::min(subscribe.max_batch_bytes, config_.upstream.max_frame_bytes - kStreamMessageRoom);
     subscribe.log = log_.get();
     subscribe.upstream_state = [link = link_.get()] { return link->state(); };
     subscribe.bridge_version = kBridgeVersion;

@@ -84,6 +84,11 @@ ABSL_FLAG(absl::Duration, write_timeout, Dur(Defaults().upstream.write_timeout),
           "gateway stopped reading)");
 ABSL_FLAG(int64_t, event_retention, Int64(Defaults().events.capacity),
           "events kept for Subscribe resumption (after_seq)");
+ABSL_FLAG(int64_t, event_retention_bytes, Int64(Defaults().events.retention_bytes),
+          "bytes of events kept for resumption; the oldest are dropped beyond it (a Gap)");
+ABSL_FLAG(int64_t, max_event_bytes, Int64(Defaults().events.max_event_bytes),
+          "an event larger than this is sent with its large fields cut and marked "
+          "truncated (keep it under the clients' receive limit, 4 MiB by default)");
 ABSL_FLAG(absl::Duration, connect_timeout, Dur(Defaults().upstream.connect_timeout),
           "upstream connect+handshake timeout");
 ABSL_FLAG(absl::Duration, ping_interval, Dur(Defaults().upstream.ping_interval),
@@ -173,6 +178,8 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.subscribe.max_kinds = Size(absl::GetFlag(FLAGS_max_subscribe_kinds));
   config.subscribe.max_streams = Size(absl::GetFlag(FLAGS_max_subscribers));
   config.events.capacity = Size(absl::GetFlag(FLAGS_event_retention));
+  config.events.retention_bytes = Size(absl::GetFlag(FLAGS_event_retention_bytes));
+  config.events.max_event_bytes = Size(absl::GetFlag(FLAGS_max_event_bytes));
   config.shutdown_grace = Ms(absl::GetFlag(FLAGS_shutdown_grace));
 
   const std::string sim_ack = absl::GetFlag(FLAGS_sim_ack);

@@ -233,6 +233,8 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(
   response->set_head_seq(log_->head_seq());
   response->set_oldest_seq(log_->oldest_seq());
   response->mutable_counters()->set_subscribers(subscribers_->count());
+  response->mutable_counters()->set_events_retained_bytes(log_->retained_bytes());
+  response->mutable_counters()->set_events_truncated(log_->truncated_count());
   response->set_bridge_version(options_.bridge_version);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
