@@ -39,8 +39,9 @@ ABSL_FLAG(uint64_t, seed, 1, "seed of every random choice");
 ABSL_FLAG(int64_t, max_rss_mb, 256, "bound on the bridge's peak RSS (VmHWM), in MiB");
 ABSL_FLAG(int64_t, event_retention, 1000,
           "the bridge's --event_retention (small, so that cut-off subscribers meet gaps)");
-ABSL_FLAG(int64_t, big_text_kib, 64,
-          "size of the large SendText (one call in twenty); its event is ~4x this");
+ABSL_FLAG(int64_t, big_text_kib, 256,
+          "size of the large SendText (one call in twenty); its event is ~4x this, cut "
+          "to the bridge's --max_event_bytes");
 ABSL_FLAG(double, slowness, 1.0, "multiplies every grace and wait (sanitizer builds: 3-5)");
 ABSL_FLAG(std::string, log_dir, ".", "where the bridge's log (wxsoak-bridge.log) goes");
 ABSL_FLAG(bool, summary, true, "print the table of figures at the end");
