@@ -22,7 +22,7 @@ EventLog::EventLog(EventLogOptions options)
 
 grpc::Slice EventLog::SerializeForRing(wxbridge::v1::Event* event) {
   const std::size_t bytes = event->ByteSizeLong();
-  if (bytes <= max_event_bytes_) return SerializeEventBody(*event);
+  if (bytes <= max_event_bytes_) return SerializeSizedEventBody(*event, bytes);
   truncated_count_++;
   return SerializeEventBody(TruncatedCopy(event, bytes, max_event_bytes_));
 }

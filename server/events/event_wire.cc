@@ -35,7 +35,10 @@ uint8_t* PutVarint(uint64_t value, uint8_t* out) {
 }  // namespace
 
 grpc::Slice SerializeEventBody(const wxbridge::v1::Event& event) {
-  const std::size_t size = event.ByteSizeLong();  // also caches the sizes used below
+  return SerializeSizedEventBody(event, event.ByteSizeLong());  // caches the sizes
+}
+
+grpc::Slice SerializeSizedEventBody(const wxbridge::v1::Event& event, std::size_t size) {
   grpc_slice body = grpc_slice_malloc(kEventHeaderRoom + size);
   event.SerializeWithCachedSizesToArray(GRPC_SLICE_START_PTR(body) + kEventHeaderRoom);
   return grpc::Slice(body, grpc::Slice::STEAL_REF);

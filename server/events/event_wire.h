@@ -23,6 +23,9 @@ inline constexpr std::size_t kEventHeaderRoom = 1 + 10 + 1 + 10;
 // `event` (whose seq must still be 0) serialized into one reference-counted slice,
 // after kEventHeaderRoom bytes of room.
 grpc::Slice SerializeEventBody(const wxbridge::v1::Event& event);
+// The same when event.ByteSizeLong() was just called (and returned `size`): the sizes it
+// cached are used, not computed again.
+grpc::Slice SerializeSizedEventBody(const wxbridge::v1::Event& event, std::size_t size);
 
 // SubscribeResponse{event} with `seq`: the header is written into the room of `body`
 // (from SerializeEventBody, used once), and the result shares its memory.
