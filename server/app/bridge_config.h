@@ -32,6 +32,12 @@ struct GrpcConfig {
   // Server-side keepalive: ping idle clients, drop half-open connections.
   std::chrono::milliseconds keepalive_time{30000};
   std::chrono::milliseconds keepalive_timeout{10000};
+  // Streams (calls and Subscribes) one client connection may have open at once; more
+  // wait in the client (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS).
+  std::size_t max_streams_per_connection = 1000;
+  // Memory gRPC may use for its buffers across all connections (its ResourceQuota);
+  // near it gRPC shrinks read buffers and refuses new connections.
+  std::size_t max_grpc_memory = std::size_t{1} << 30;
 };
 
 struct BridgeConfig {

@@ -8,8 +8,10 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "server/bridge/gateway_link.h"
 #include "server/common/log.h"
+#include "server/common/protobuf_log.h"
 #include "server/events/event_log.h"
 #include "server/rpc/bridge_service.h"
 #include "server/rpc/subscribe_reactor.h"
@@ -38,6 +40,7 @@ class BridgeServer::Impl {
     if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
     CreateEventLogAndLink();
     CreateService();
+    RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
     FollowUpstreamInHealth();
     link_->Start();
@@ -160,7 +163,14 @@ class BridgeServer::Impl {
                                static_cast<int>(config_.grpc.keepalive_timeout.count()));
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+    // Two pings inside that interval are tolerated; a third ends the connection
+    // (gRPC's default, stated here so that it is never turned off by accident).
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               static_cast<int>(config_.grpc.max_streams_per_connection));
+    grpc::ResourceQuota quota("wxbridge");
+    quota.Resize(config_.grpc.max_grpc_memory);
+    builder.SetResourceQuota(quota);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {

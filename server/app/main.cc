@@ -102,6 +102,11 @@ ABSL_FLAG(absl::Duration, keepalive_time, Dur(Defaults().grpc.keepalive_time),
           "gRPC server keepalive ping interval");
 ABSL_FLAG(absl::Duration, keepalive_timeout, Dur(Defaults().grpc.keepalive_timeout),
           "gRPC keepalive ping timeout; a client silent this long is dropped");
+ABSL_FLAG(int64_t, max_streams_per_connection, Int64(Defaults().grpc.max_streams_per_connection),
+          "calls and Subscribe streams one client connection may have open at once; more "
+          "wait in the client");
+ABSL_FLAG(int64_t, max_grpc_memory, Int64(Defaults().grpc.max_grpc_memory),
+          "memory gRPC may use for connection buffers, in bytes (its ResourceQuota)");
 ABSL_FLAG(absl::Duration, shutdown_grace, Dur(Defaults().shutdown_grace),
           "on SIGINT/SIGTERM, how long in-flight calls may finish");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning, error or off");
@@ -151,6 +156,8 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.grpc.max_call_timeout = Ms(absl::GetFlag(FLAGS_max_call_timeout));
   config.grpc.keepalive_time = Ms(absl::GetFlag(FLAGS_keepalive_time));
   config.grpc.keepalive_timeout = Ms(absl::GetFlag(FLAGS_keepalive_timeout));
+  config.grpc.max_streams_per_connection = Size(absl::GetFlag(FLAGS_max_streams_per_connection));
+  config.grpc.max_grpc_memory = Size(absl::GetFlag(FLAGS_max_grpc_memory));
 
   config.upstream.url = absl::GetFlag(FLAGS_upstream);
   config.upstream.tls_verify_peer = absl::GetFlag(FLAGS_tls_verify);

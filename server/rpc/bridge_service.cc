@@ -12,7 +12,7 @@ namespace wxbridge::rpc {
 namespace {
 
 using std::chrono::milliseconds;
-using wxbridge::v1::Event;
+using v1::Event;
 
 // The first completing event that has `has`, or nullptr.
 template <typename Has>
@@ -37,9 +37,11 @@ void FillStatus(const calls::CallResult& result, Response* out) {
 // deadline passes) ends the call at once, so its frame is never written afterwards.
 // Freed when both gRPC (OnDone) and the handler (Begin) are finished with it: the call
 // may end, and gRPC finish the RPC, before Execute has even returned its id.
+template <typename Response>
 class CommandReactor final : public grpc::ServerUnaryReactor {
  public:
-  explicit CommandReactor(bridge::GatewayLink* link) : link_(link) {}
+  CommandReactor(bridge::GatewayLink* link, grpc::ByteBuffer* answer)
+      : link_(link), answer_(answer) {}
 
   // The call's id, once Execute has returned it.
   void Begin(uint64_t request_id) {
@@ -47,11 +49,18 @@ class CommandReactor final : public grpc::ServerUnaryReactor {
     if (cancelled_) link_->Cancel(request_id);
     Release();
   }
+  // Ends the RPC; on OK with `response` as the answer. Called once.
+  void Complete(const absl::Status& status) {
+    if (status.ok()) *answer_ = SerializeMessage(response);
+    Finish(ToGrpcStatus(status));
+  }
   void OnCancel() override {
     cancelled_ = true;
     if (const uint64_t id = request_id_.load()) link_->Cancel(id);
   }
   void OnDone() override { Release(); }
+
+  Response response;
 
  private:
   void Release() {
@@ -59,10 +68,13 @@ class CommandReactor final : public grpc::ServerUnaryReactor {
   }
 
   bridge::GatewayLink* const link_;
+  grpc::ByteBuffer* const answer_;  // gRPC's, valid until OnDone
   std::atomic<uint64_t> request_id_{0};
   std::atomic<bool> cancelled_{false};
   std::atomic<int> references_{2};
 };
+
+absl::Status NoCheck(const google::protobuf::MessageLite&) { return absl::OkStatus(); }
 
 // Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
 std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
@@ -78,7 +90,9 @@ BridgeServiceImpl::BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog
       log_(log),
       subscribers_(subscribers),
       options_(std::move(options)),
-      subscribe_options_(std::move(subscribe_options)) {}
+      subscribe_options_(std::move(subscribe_options)) {
+  subscribe_options_.parser = &parser_;
+}
 
 bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
     const grpc::CallbackServerContext* context) const {
@@ -98,51 +112,68 @@ bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
   return now + remaining;
 }
 
+template <typename Request, typename Response, typename Fill, typename Check>
+grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response, Fill fill,
+                                                        Check check) {
+  Request parsed;
+  absl::Status status = parser_.Parse(*request, &parsed);
+  if (status.ok()) status = check(parsed);
+  if (!status.ok()) return RunCall<Response>(context, std::move(status), response, fill);
+  return RunCall<Response>(context, protocol::BuildCommand(parsed, options_.limits), response,
+                           fill);
+}
+
 template <typename Request, typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
-                                                        const Request* request, Response* response,
-                                                        Fill fill) {
-  return RunCall(context, protocol::BuildCommand(*request, options_.limits), response, fill);
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response, Fill fill) {
+  return RunCommand<Request, Response>(context, request, response, fill, NoCheck);
 }
 
 template <typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCall(grpc::CallbackServerContext* context,
                                                      absl::StatusOr<protocol::Command>&& command,
-                                                     Response* response, Fill fill) {
-  auto* reactor = new CommandReactor(link_);
+                                                     grpc::ByteBuffer* response, Fill fill) {
+  auto* reactor = new CommandReactor<Response>(link_, response);
   reactor->Begin(link_->Execute(std::move(command), CallDeadline(context),
-                                [reactor, response, fill](calls::CallResult result) {
+                                [reactor, fill](calls::CallResult result) {
                                   if (result.status.ok()) {
-                                    *response->mutable_ack() = result.ack;
-                                    fill(result, response);
+                                    *reactor->response.mutable_ack() = result.ack;
+                                    fill(result, &reactor->response);
                                   }
-                                  reactor->Finish(ToGrpcStatus(result.status));
+                                  reactor->Complete(result.status);
                                 }));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::Login(grpc::CallbackServerContext* context,
-                                                   const wxbridge::v1::LoginRequest* request,
-                                                   wxbridge::v1::LoginResponse* response) {
-  return RunCommand(context, request, response, FillStatus<wxbridge::v1::LoginResponse>);
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
+  return RunCommand<v1::LoginRequest, v1::LoginResponse>(context, request, response,
+                                                         FillStatus<v1::LoginResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::Logout(grpc::CallbackServerContext* context,
-                                                    const wxbridge::v1::LogoutRequest* request,
-                                                    wxbridge::v1::LogoutResponse* response) {
-  return RunCommand(context, request, response, FillStatus<wxbridge::v1::LogoutResponse>);
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return RunCommand<v1::LogoutRequest, v1::LogoutResponse>(context, request, response,
+                                                           FillStatus<v1::LogoutResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(grpc::CallbackServerContext* context,
-                                                      const wxbridge::v1::SendTextRequest* request,
-                                                      wxbridge::v1::SendTextResponse* response) {
-  return RunCommand(context, request, response, NoExtraFields);
+                                                      const grpc::ByteBuffer* request,
+                                                      grpc::ByteBuffer* response) {
+  return RunCommand<v1::SendTextRequest, v1::SendTextResponse>(context, request, response,
+                                                               NoExtraFields);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(grpc::CallbackServerContext* context,
-                                                      const wxbridge::v1::SendLinkRequest* request,
-                                                      wxbridge::v1::SendLinkResponse* response) {
-  return RunCommand(context, request, response, NoExtraFields);
+                                                      const grpc::ByteBuffer* request,
+                                                      grpc::ByteBuffer* response) {
+  return RunCommand<v1::SendLinkRequest, v1::SendLinkResponse>(context, request, response,
+                                                               NoExtraFields);
 }
 
 namespace {
@@ -154,70 +185,73 @@ void FillGroupChange(const calls::CallResult& result, Response* out) {
 }
 }  // namespace
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::KickGroupMember(
-    grpc::CallbackServerContext* context, const wxbridge::v1::KickGroupMemberRequest* request,
-    wxbridge::v1::KickGroupMemberResponse* response) {
-  return RunCommand(context, request, response,
-                    FillGroupChange<wxbridge::v1::KickGroupMemberResponse>);
+grpc::ServerUnaryReactor* BridgeServiceImpl::KickGroupMember(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  return RunCommand<v1::KickGroupMemberRequest, v1::KickGroupMemberResponse>(
+      context, request, response, FillGroupChange<v1::KickGroupMemberResponse>);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::InviteToGroup(
-    grpc::CallbackServerContext* context, const wxbridge::v1::InviteToGroupRequest* request,
-    wxbridge::v1::InviteToGroupResponse* response) {
-  return RunCommand(context, request, response,
-                    FillGroupChange<wxbridge::v1::InviteToGroupResponse>);
+grpc::ServerUnaryReactor* BridgeServiceImpl::InviteToGroup(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
+  return RunCommand<v1::InviteToGroupRequest, v1::InviteToGroupResponse>(
+      context, request, response, FillGroupChange<v1::InviteToGroupResponse>);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(
-    grpc::CallbackServerContext* context, const wxbridge::v1::GetContactsRequest* request,
-    wxbridge::v1::GetContactsResponse* response) {
-  return RunCommand(context, request, response,
-                    [](const calls::CallResult& result, wxbridge::v1::GetContactsResponse* out) {
-                      for (const auto& stored : result.replies) {
-                        if (stored->event().has_contact())
-                          *out->add_contacts() = stored->event().contact();
-                      }
-                      for (const auto& id : result.missing_wx_ids) out->add_missing_wx_ids(id);
-                    });
+grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return RunCommand<v1::GetContactsRequest, v1::GetContactsResponse>(
+      context, request, response,
+      [](const calls::CallResult& result, v1::GetContactsResponse* out) {
+        for (const auto& stored : result.replies) {
+          if (stored->event().has_contact()) *out->add_contacts() = stored->event().contact();
+        }
+        for (const auto& id : result.missing_wx_ids) out->add_missing_wx_ids(id);
+      });
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(
-    grpc::CallbackServerContext* context, const wxbridge::v1::AcceptFriendRequest* request,
-    wxbridge::v1::AcceptFriendResponse* response) {
-  return RunCommand(context, request, response, NoExtraFields);
+grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return RunCommand<v1::AcceptFriendRequest, v1::AcceptFriendResponse>(context, request, response,
+                                                                       NoExtraFields);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(
-    grpc::CallbackServerContext* context, const wxbridge::v1::SendImageRequest* request,
-    wxbridge::v1::SendImageResponse* response) {
-  const std::size_t frame_bytes = ImageFrameBytes(
-      request->image().size(), request->account().size() + request->to_user_name().size());
-  if (frame_bytes > options_.max_frame_bytes) {
-    return RunCall(context,
-                   absl::ResourceExhaustedError(absl::StrCat(
-                       "image of ", request->image().size(), " bytes would make a ", frame_bytes,
-                       "-byte gateway frame (base64), over the bridge's limit of ",
-                       options_.max_frame_bytes, " bytes (--max_frame_bytes)")),
-                   response, NoExtraFields);
-  }
-  return RunCommand(context, request, response, NoExtraFields);
+grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  // Refused before the image is base64-encoded, which would cost more than the check.
+  auto fits = [max_frame_bytes = options_.max_frame_bytes](const v1::SendImageRequest& image) {
+    const std::size_t frame_bytes =
+        ImageFrameBytes(image.image().size(), image.account().size() + image.to_user_name().size());
+    if (frame_bytes <= max_frame_bytes) return absl::OkStatus();
+    return absl::ResourceExhaustedError(
+        absl::StrCat("image of ", image.image().size(), " bytes would make a ", frame_bytes,
+                     "-byte gateway frame (base64), over the bridge's limit of ", max_frame_bytes,
+                     " bytes (--max_frame_bytes)"));
+  };
+  return RunCommand<v1::SendImageRequest, v1::SendImageResponse>(context, request, response,
+                                                                 NoExtraFields, fits);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::AddFriend(
-    grpc::CallbackServerContext* context, const wxbridge::v1::AddFriendRequest* request,
-    wxbridge::v1::AddFriendResponse* response) {
-  return RunCommand(context, request, response, NoExtraFields);
+grpc::ServerUnaryReactor* BridgeServiceImpl::AddFriend(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return RunCommand<v1::AddFriendRequest, v1::AddFriendResponse>(context, request, response,
+                                                                 NoExtraFields);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext* context,
-                                                     const wxbridge::v1::SendRawRequest* request,
-                                                     wxbridge::v1::SendRawResponse* response) {
-  return RunCommand(context, request, response,
-                    [](const calls::CallResult& result, wxbridge::v1::SendRawResponse* out) {
-                      if (!result.replies.empty()) {
-                        *out->mutable_reply() = result.replies.front()->event();
-                      }
-                    });
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return RunCommand<v1::SendRawRequest, v1::SendRawResponse>(
+      context, request, response, [](const calls::CallResult& result, v1::SendRawResponse* out) {
+        if (!result.replies.empty()) {
+          *out->mutable_reply() = result.replies.front()->event();
+        }
+      });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* BridgeServiceImpl::Subscribe(
@@ -225,18 +259,26 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* BridgeServiceImpl::Subscribe(
   return StartSubscribe(context, request, subscribe_options_, subscribers_);
 }
 
-grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(
-    grpc::CallbackServerContext* context, const wxbridge::v1::GetStatusRequest* request,
-    wxbridge::v1::GetStatusResponse* response) {
-  link_->FillStatus(response);
-  response->set_embedded_simulator(options_.embedded_simulator);
-  response->set_head_seq(log_->head_seq());
-  response->set_oldest_seq(log_->oldest_seq());
-  response->mutable_counters()->set_subscribers(subscribers_->count());
-  response->mutable_counters()->set_events_retained_bytes(log_->retained_bytes());
-  response->mutable_counters()->set_events_truncated(log_->truncated_count());
-  response->set_bridge_version(options_.bridge_version);
+grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetStatusRequest parsed;
+  if (absl::Status status = parser_.Parse(*request, &parsed); !status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  v1::GetStatusResponse status;
+  link_->FillStatus(&status);
+  status.set_embedded_simulator(options_.embedded_simulator);
+  status.set_head_seq(log_->head_seq());
+  status.set_oldest_seq(log_->oldest_seq());
+  status.mutable_counters()->set_subscribers(subscribers_->count());
+  status.mutable_counters()->set_events_retained_bytes(log_->retained_bytes());
+  status.mutable_counters()->set_events_truncated(log_->truncated_count());
+  status.mutable_counters()->set_requests_unparseable(parser_.unparseable());
+  status.set_bridge_version(options_.bridge_version);
+  *response = SerializeMessage(status);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

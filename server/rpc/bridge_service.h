@@ -12,6 +12,7 @@
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
 #include "server/protocol/request_limits.h"
+#include "server/rpc/raw_message.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
 
@@ -31,65 +32,84 @@ struct ServiceOptions {
   std::string bridge_version;
 };
 
-// Subscribe is a raw method: its streams write events pre-serialized by the event log
-// (see StartSubscribe).
-class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallbackMethod_Subscribe<
-                                    wxbridge::v1::BridgeService::CallbackService> {
+namespace internal {
+using Service = wxbridge::v1::BridgeService;
+// Every method raw (raw_message.h); Subscribe also writes pre-serialized events.
+using RawBridgeService = Service::WithRawCallbackMethod_Login<
+    Service::WithRawCallbackMethod_Logout<Service::WithRawCallbackMethod_SendText<
+        Service::WithRawCallbackMethod_SendLink<Service::WithRawCallbackMethod_KickGroupMember<
+            Service::WithRawCallbackMethod_GetContacts<Service::WithRawCallbackMethod_AcceptFriend<
+                Service::WithRawCallbackMethod_InviteToGroup<
+                    Service::WithRawCallbackMethod_SendImage<
+                        Service::WithRawCallbackMethod_AddFriend<
+                            Service::WithRawCallbackMethod_SendRaw<
+                                Service::WithRawCallbackMethod_GetStatus<
+                                    Service::WithRawCallbackMethod_Subscribe<
+                                        Service::CallbackService>>>>>>>>>>>>>;
+}  // namespace internal
+
+class BridgeServiceImpl final : public internal::RawBridgeService {
  public:
   BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
                     SubscriberRegistry* subscribers, ServiceOptions options,
                     SubscribeOptions subscribe_options);
 
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* context,
-                                  const wxbridge::v1::LoginRequest* request,
-                                  wxbridge::v1::LoginResponse* response) override;
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* context,
-                                   const wxbridge::v1::LogoutRequest* request,
-                                   wxbridge::v1::LogoutResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SendText(grpc::CallbackServerContext* context,
-                                     const wxbridge::v1::SendTextRequest* request,
-                                     wxbridge::v1::SendTextResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SendLink(grpc::CallbackServerContext* context,
-                                     const wxbridge::v1::SendLinkRequest* request,
-                                     wxbridge::v1::SendLinkResponse* response) override;
-  grpc::ServerUnaryReactor* KickGroupMember(
-      grpc::CallbackServerContext* context, const wxbridge::v1::KickGroupMemberRequest* request,
-      wxbridge::v1::KickGroupMemberResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* KickGroupMember(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetContacts(grpc::CallbackServerContext* context,
-                                        const wxbridge::v1::GetContactsRequest* request,
-                                        wxbridge::v1::GetContactsResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* AcceptFriend(grpc::CallbackServerContext* context,
-                                         const wxbridge::v1::AcceptFriendRequest* request,
-                                         wxbridge::v1::AcceptFriendResponse* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* InviteToGroup(grpc::CallbackServerContext* context,
-                                          const wxbridge::v1::InviteToGroupRequest* request,
-                                          wxbridge::v1::InviteToGroupResponse* response) override;
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SendImage(grpc::CallbackServerContext* context,
-                                      const wxbridge::v1::SendImageRequest* request,
-                                      wxbridge::v1::SendImageResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* AddFriend(grpc::CallbackServerContext* context,
-                                      const wxbridge::v1::AddFriendRequest* request,
-                                      wxbridge::v1::AddFriendResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SendRaw(grpc::CallbackServerContext* context,
-                                    const wxbridge::v1::SendRawRequest* request,
-                                    wxbridge::v1::SendRawResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
-  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
-                                      const wxbridge::v1::GetStatusRequest* request,
-                                      wxbridge::v1::GetStatusResponse* response) override;
 
  private:
-  // Validates `request`, sends it and finishes the RPC when the call completes; `fill`
-  // copies what the completing events carry into the response.
+  // Parses the request, validates and sends it, and finishes the RPC when the call
+  // completes; `fill` copies what the completing events carry into the response.
+  // `check` may refuse a parsed request before it is built into a frame.
+  template <typename Request, typename Response, typename Fill, typename Check>
+  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                       Fill fill, Check check);
   template <typename Request, typename Response, typename Fill>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request* request,
-                                       Response* response, Fill fill);
+  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                       Fill fill);
   // Executes `command` (or ends the RPC with its error), counted either way.
   template <typename Response, typename Fill>
   grpc::ServerUnaryReactor* RunCall(grpc::CallbackServerContext* context,
-                                    absl::StatusOr<protocol::Command>&& command, Response* response,
-                                    Fill fill);
+                                    absl::StatusOr<protocol::Command>&& command,
+                                    grpc::ByteBuffer* response, Fill fill);
   bridge::GatewayLink::Clock::time_point CallDeadline(
       const grpc::CallbackServerContext* context) const;
 
@@ -97,7 +117,8 @@ class BridgeServiceImpl final : public wxbridge::v1::BridgeService::WithRawCallb
   events::EventLog* const log_;
   SubscriberRegistry* const subscribers_;
   const ServiceOptions options_;
-  const SubscribeOptions subscribe_options_;
+  SubscribeOptions subscribe_options_;
+  RequestParser parser_;
 };
 
 }  // namespace wxbridge::rpc

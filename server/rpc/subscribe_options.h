@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/events/event_log.h"
+#include "server/rpc/raw_message.h"
 #include "server/rpc/wakeup_dispatcher.h"
 #include "wxbridge/v1/common.pb.h"
 
@@ -22,6 +23,8 @@ struct SubscribeOptions {
   std::chrono::milliseconds min_heartbeat{100};
   std::chrono::milliseconds max_heartbeat{std::chrono::hours(1)};
   std::string bridge_version;
+  // Parses (and counts unparseable) requests; nullptr: a parser of the stream's own.
+  RequestParser* parser = nullptr;
   // Where caught-up streams' wakeups run; nullptr: on the appending thread. Outlives
   // every stream.
   WakeupDispatcher* wakeups = nullptr;

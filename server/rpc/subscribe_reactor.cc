@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "server/common/clock.h"
+#include "server/rpc/raw_message.h"
+#include "server/rpc/status_mapping.h"
 #include "server/rpc/subscribe_request.h"
 
 namespace wxbridge::rpc {
@@ -46,13 +48,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       return;
     }
     wxbridge::v1::SubscribeRequest request;
-    // A copy shares the slices; deserializing consumes the buffer it is given.
-    grpc::ByteBuffer request_bytes(raw_request);
-    if (!grpc::SerializationTraits<wxbridge::v1::SubscribeRequest>::Deserialize(&request_bytes,
-                                                                                &request)
-             .ok()) {
-      FinishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                "the request is not a SubscribeRequest"));
+    RequestParser own_parser;
+    RequestParser* parser = options.parser != nullptr ? options.parser : &own_parser;
+    if (absl::Status parsed = parser->Parse(raw_request, &request); !parsed.ok()) {
+      FinishLocked(ToGrpcStatus(parsed));
       return;
     }
     if (grpc::Status status = ParseSubscribeRequest(request, options, &params_); !status.ok()) {

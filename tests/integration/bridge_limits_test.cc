@@ -10,9 +10,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
 
@@ -190,6 +192,85 @@ TEST(BridgeLimitsTest, SubscribeWithTooManyAccountsIsRefusedNamingTheLimit) {
   fine.add_accounts(kAccount);
   std::unique_ptr<EventStream> served = harness.Subscribe(fine);
   EXPECT_TRUE(served->WaitFor(IsHello));
+}
+
+// `bytes` sent as the request of `method` ("/wxbridge.v1.BridgeService/SendText"), as a
+// client with a broken encoder would.
+grpc::Status CallWithRawBytes(BridgeHarness& harness, const std::string& method,
+                              const std::string& bytes) {
+  grpc::GenericStub stub(harness.channel());
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::unique_ptr<grpc::ClientContext> context = Context();
+  std::mutex mutex;
+  std::condition_variable ended;
+  std::optional<grpc::Status> status;
+  stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mutex);
+                   status = std::move(s);
+                   ended.notify_all();
+                 });
+  std::unique_lock<std::mutex> lock(mutex);
+  ended.wait(lock, [&] { return status.has_value(); });  // the context has a deadline
+  return *status;
+}
+
+TEST(BridgeLimitsTest, ARequestProtobufCannotParseIsRefusedInvalidArgumentAndCounted) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  // Field 1 (account) holding invalid UTF-8: proto3 refuses it while parsing.
+  const std::string invalid_utf8 = std::string("\x0a\x02\xff\xfe", 4);
+  // Field 1 as a length running past the end of the message.
+  const std::string truncated = std::string("\x0a\x7f", 2) + "unparseable-marker";
+  const std::pair<std::string, std::string> requests[] = {
+      {"SendText", invalid_utf8}, {"SendText", truncated},  {"GetContacts", invalid_utf8},
+      {"GetContacts", truncated}, {"GetStatus", truncated},  // GetStatusRequest has no field 1
+  };
+  for (const auto& [method, bytes] : requests) {
+    const grpc::Status status =
+        CallWithRawBytes(harness, "/wxbridge.v1.BridgeService/" + method, bytes);
+    ExpectRefused(status, grpc::StatusCode::INVALID_ARGUMENT, "not a valid",
+                  "wxbridge.v1." + method + "Request");
+  }
+  EXPECT_EQ(harness.GetStatus().counters().requests_unparseable(), 5u);
+  ExpectStillServedAndNothingSent(harness, "unparseable-marker");
+}
+
+// A channel with a connection of its own (channels to one target otherwise share one).
+std::shared_ptr<grpc::Channel> OwnConnection(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+TEST(BridgeLimitsTest, StreamsBeyondMaxStreamsPerConnectionWaitWhileOtherConnectionsAreServed) {
+  HarnessOptions options;
+  options.configure_bridge = [](app::BridgeConfig& c) { c.grpc.max_streams_per_connection = 2; };
+  BridgeHarness harness(options);
+  ASSERT_TRUE(harness.WaitConnected());
+  std::unique_ptr<v1::BridgeService::Stub> crowded =
+      v1::BridgeService::NewStub(OwnConnection(harness.target()));
+  std::vector<std::unique_ptr<EventStream>> streams;
+  for (int i = 0; i < 2; ++i) {
+    streams.push_back(std::make_unique<EventStream>(crowded.get(), v1::SubscribeRequest()));
+    ASSERT_TRUE(streams.back()->WaitFor(IsHello));
+  }
+  // A third call on the crowded connection waits in the client...
+  grpc::ClientContext short_wait;
+  short_wait.set_deadline(std::chrono::system_clock::now() + milliseconds(300));
+  v1::GetStatusResponse status;
+  EXPECT_EQ(crowded->GetStatus(&short_wait, {}, &status).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  // ...while another connection is served, and the bridge holds only the two streams.
+  std::unique_ptr<v1::BridgeService::Stub> other =
+      v1::BridgeService::NewStub(OwnConnection(harness.target()));
+  ASSERT_TRUE(other->GetStatus(Context().get(), {}, &status).ok());
+  EXPECT_EQ(status.counters().subscribers(), 2u);
+  // A stream that ends makes room on the crowded connection.
+  streams.front()->Cancel();
+  EXPECT_TRUE(crowded->GetStatus(Context().get(), {}, &status).ok());
 }
 
 }  // namespace
