@@ -42,6 +42,9 @@ GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
     calls_.OnWritten(id);
   };
   callbacks.resend_interrupted = [this](uint64_t id) { return calls_.ResendInterrupted(id); };
+  callbacks.on_refused_too_big = [this](uint64_t id, std::size_t bytes) {
+    calls_.RefusedTooBig(id, bytes);
+  };
   callbacks.on_state = [this](UpstreamState state, const std::string& detail, uint32_t attempt,
                               std::chrono::milliseconds retry_in) {
     OnState(state, detail, attempt, retry_in);

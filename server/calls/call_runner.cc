@@ -179,8 +179,23 @@ bool CallRunner::ResendInterrupted(uint64_t request_id) {
   if (it == pending_.end() || request_id == rebind_id_ || Clock::now() >= it->second.deadline) {
     return false;
   }
+  if (it->second.resent) {
+    table_.Fail(request_id,
+                absl::AbortedError("the connection to the gateway dropped twice while this "
+                                   "request was being written; it is not written a third time. "
+                                   "The gateway may have received it: check before retrying"));
+    return false;
+  }
+  it->second.resent = true;
   table_.MarkResent(request_id);
   return true;
+}
+
+void CallRunner::RefusedTooBig(uint64_t request_id, std::size_t bytes) {
+  table_.Fail(request_id, absl::ResourceExhaustedError(absl::StrCat(
+                              "the gateway refused the request's ", bytes,
+                              "-byte frame as too big (WebSocket close code 1009); it is not "
+                              "sent again")));
 }
 
 void CallRunner::OnEvent(const events::StoredEventPtr& event) {

@@ -93,7 +93,13 @@ class CallRunner {
   // The connection dropped while the call's frame was being written. True when the call
   // still waits and its deadline has not passed: the frame goes out again and the call's
   // ack says so (CommandAck.resent).
+  // A frame is written again once at most: interrupted a second time, its call ends
+  // ABORTED (a gateway that resets the connection on a frame it refuses, instead of
+  // closing with 1009, would otherwise get it on every reconnect).
   bool ResendInterrupted(uint64_t request_id);
+  // The gateway closed the connection with 1009, refusing the call's `bytes`-byte frame:
+  // the call ends RESOURCE_EXHAUSTED and the frame is never written again.
+  void RefusedTooBig(uint64_t request_id, std::size_t bytes);
   void OnEvent(const events::StoredEventPtr& event);
   // Ends every call with `status`.
   void FailAll(const absl::Status& status);
@@ -104,6 +110,7 @@ class CallRunner {
  private:
   struct Pending {
     Clock::time_point deadline;
+    bool resent = false;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 

@@ -112,14 +112,15 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     events.on_write_done = [weak] {
       if (auto self = weak.lock()) self->OnWriteDone();
     };
-    events.on_failed = [weak](const std::string& reason) {
-      if (auto self = weak.lock()) self->OnFailed(reason);
+    events.on_failed = [weak](const std::string& reason, bool frame_too_big) {
+      if (auto self = weak.lock()) self->OnFailed(reason, frame_too_big);
     };
     return events;
   }
 
   void OnOpen() {
     open_ = true;
+    largest_written_ = {};
     opened_at_ = std::chrono::steady_clock::now();
     Log(LogLevel::kInfo, "upstream", "connected to ", url_text_);
     Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_CONNECTED,
@@ -134,7 +135,11 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
 
   void WriteNext() {
     if (!open_ || stopped_ || writes_held_ || !queue_.ReadyToWrite()) return;
-    connection_->Write(queue_.StartWrite().frame);
+    const WriteQueue::Entry& entry = queue_.StartWrite();
+    if (entry.frame->size() > largest_written_.bytes) {
+      largest_written_ = {entry.token, entry.frame->size()};
+    }
+    connection_->Write(entry.frame);
     // A gateway that stops reading never completes the write; without a timeout the queue
     // would grow until the process runs out of memory. A write only notes its start: the
     // timer is armed when none is, not re-armed (two syscalls) on every write.
@@ -166,7 +171,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     Fire(callbacks_.on_written, token);
   }
 
-  void OnFailed(const std::string& reason) {
+  void OnFailed(const std::string& reason, bool frame_too_big = false) {
     const bool was_open = open_;
     DropConnection();
     Log(LogLevel::kWarning, "upstream", was_open ? "disconnected from " : "cannot connect to ",
@@ -176,11 +181,21 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     if (was_open && std::chrono::steady_clock::now() - opened_at_ >= config_.ping_interval) {
       backoff_.Reset();
     }
-    // The frame being written may or may not have reached the gateway: its owner decides.
-    if (const std::optional<uint64_t> token = queue_.in_flight()) {
+    std::optional<uint64_t> refused;
+    if (frame_too_big && largest_written_.bytes > 0) refused = largest_written_.token;
+    // The frame being written may or may not have reached the gateway: its owner decides,
+    // unless it is the frame the gateway refused.
+    if (const std::optional<uint64_t> token = queue_.in_flight(); token && token == refused) {
+      queue_.InterruptWrite(false);
+    } else if (token) {
       const bool keep =
           !stopped_ && callbacks_.resend_interrupted && callbacks_.resend_interrupted(*token);
       queue_.InterruptWrite(keep);
+    }
+    if (refused) {
+      Log(LogLevel::kWarning, "upstream", "the gateway refused a ", largest_written_.bytes,
+          "-byte frame as too big (close code 1009); it is not written again");
+      Fire(callbacks_.on_refused_too_big, *refused, largest_written_.bytes);
     }
     Fire(callbacks_.on_state, wxbridge::v1::UPSTREAM_STATE_DISCONNECTED, reason,
          backoff_.attempts(), milliseconds(0));
@@ -251,6 +266,12 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
   bool open_ = false;
   bool writes_held_ = false;  // on_connected is running
   std::chrono::steady_clock::time_point opened_at_;
+  // The largest frame written (or being written) on the open connection: the one a 1009
+  // close refuses.
+  struct {
+    uint64_t token = 0;
+    std::size_t bytes = 0;
+  } largest_written_;
   std::vector<std::function<void()>> stop_waiters_;
 };
 

@@ -68,6 +68,10 @@ struct UpstreamCallbacks {
   // not have it. True: write it again first on the next connection; false (or unset):
   // drop it.
   std::function<bool(uint64_t token)> resend_interrupted;
+  // The gateway closed the connection with code 1009: a frame was too big for it. The
+  // largest frame written on that connection is the one (any frame over the gateway's
+  // limit is at most as large): `token`, which is never written again.
+  std::function<void(uint64_t token, std::size_t bytes)> on_refused_too_big;
   // State changes, for bridge-state events. `attempt` counts reconnect attempts;
   // `retry_in` is the backoff before the next one.
   std::function<void(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,

@@ -264,8 +264,10 @@ class Connection final : public UpstreamConnection,
 
   void Fail(std::string reason) {
     if (finished_) return;
+    // Set once the gateway's close frame has been read, whichever operation failed first.
+    const bool frame_too_big = ws_.reason().code == websocket::close_code::too_big;
     Abort();
-    events_.on_failed(std::move(reason));
+    events_.on_failed(std::move(reason), frame_too_big);
   }
 
   const UpstreamConfig config_;

@@ -28,8 +28,9 @@ struct ConnectionEvents {
   // The write started by Write() went out.
   std::function<void()> on_write_done;
   // The connection could not be made or has ended; `reason` is for humans and names the
-  // upstream only by its redacted URL.
-  std::function<void(std::string reason)> on_failed;
+  // upstream only by its redacted URL. `frame_too_big`: the gateway closed it with code
+  // 1009, refusing a frame we wrote as too big.
+  std::function<void(std::string reason, bool frame_too_big)> on_failed;
 };
 
 class UpstreamConnection {

@@ -250,5 +250,28 @@ TEST(BridgeWriteQueueTest, AFullQueueRefusesNewCallsWithResourceExhausted) {
   harness.sim().SetStalled(false);
 }
 
+TEST(BridgeWriteQueueTest, AFrameTheGatewayRefusesAsTooBigFailsItsCallAndIsNotSentAgain) {
+  constexpr std::size_t kGatewayLimit = 64 << 10;
+  HarnessOptions options;
+  options.configure_simulator = [](sim::SimulatorConfig& c) { c.max_frame_bytes = kGatewayLimit; };
+  BridgeHarness harness(options);
+  ASSERT_TRUE(harness.WaitConnected());
+  auto stream = harness.Subscribe();
+  ASSERT_TRUE(harness.LogIn("alice", *stream));
+  const std::size_t connections = harness.sim().connections_accepted();
+  // Within the bridge's own limits, over the gateway's: it closes with code 1009.
+  const std::string too_big = "refused-as-too-big" + std::string(kGatewayLimit, 'x');
+  const grpc::Status status = harness.SendText("alice", Simulator::WxIdFor("bob"), too_big);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("1009"));
+  // The bridge reconnects, and the refused frame is not written on the new connection:
+  // the next call goes through.
+  ASSERT_TRUE(harness.sim().WaitForConnections(connections + 1, kWait));
+  ASSERT_TRUE(harness.WaitConnected());
+  EXPECT_TRUE(harness.SendText("alice", Simulator::WxIdFor("bob"), "after-the-refusal").ok());
+  EXPECT_FALSE(AnyFrameContains(harness.sim().ReceivedFrames(), "refused-as-too-big"));
+  EXPECT_EQ(harness.sim().connections_accepted(), connections + 1) << "reconnected more than once";
+}
+
 }  // namespace
 }  // namespace wxbridge::testing

@@ -31,6 +31,7 @@ namespace {
 using nlohmann::json;
 using Clock = CallRunner::Clock;
 using namespace std::chrono_literals;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kAuthKey[] = "test-auth-key";
@@ -497,6 +498,34 @@ TEST_F(CallRunnerTest, AnInterruptedWriteOfAWaitingCallIsResentAndItsAckSaysSo) 
   EXPECT_TRUE(slot.result->status.ok());
   EXPECT_TRUE(slot.result->ack.resent());
   ExpectCounters(1, 0, 0);
+}
+
+// A gateway that resets the connection on a frame it refuses (instead of closing 1009)
+// must not get that frame on every reconnect while other calls wait behind it.
+TEST_F(CallRunnerTest, AFrameInterruptedTwiceIsNotWrittenAThirdTimeAndItsCallEndsAborted) {
+  Slot& slot = StartCall(SendText());
+  io_.poll();
+  ASSERT_EQ(StartWriting(), slot.id);
+  EXPECT_TRUE(runner_->ResendInterrupted(slot.id));
+  EXPECT_FALSE(runner_->ResendInterrupted(slot.id)) << "interrupted a second time";
+  ASSERT_EQ(slot.runs, 1);
+  EXPECT_EQ(slot.result->status.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(std::string(slot.result->status.message()), HasSubstr("may have received it"));
+  ExpectCounters(0, 1, 0);
+}
+
+TEST_F(CallRunnerTest, AFrameTheGatewayRefusedAsTooBigEndsItsCallResourceExhausted) {
+  Slot& slot = StartCall(SendText());
+  io_.poll();
+  ASSERT_EQ(StartWriting(), slot.id);
+  runner_->RefusedTooBig(slot.id, 123456);
+  ASSERT_EQ(slot.runs, 1);
+  EXPECT_EQ(slot.result->status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(slot.result->status.message()),
+              AllOf(HasSubstr("123456-byte"), HasSubstr("1009"), HasSubstr("not sent again")));
+  runner_->RefusedTooBig(slot.id, 123456);  // a call that has ended: nothing happens
+  EXPECT_EQ(slot.runs, 1);
+  ExpectCounters(0, 1, 0);
 }
 
 TEST_F(CallRunnerTest, AnInterruptedWriteIsNotResentOnceTheDeadlinePassed) {
