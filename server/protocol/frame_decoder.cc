@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/protocol/base64.h"
 #include "server/protocol/contact_decoder.h"
@@ -79,7 +79,9 @@ void DecodeAccountStatus(const Json& frame, const DecodeLimits& limits, v1::Even
 
 void DecodeGatewayError(const Json& frame, v1::GatewayError* error) {
   error->set_message(TextField(frame, "Content"));
-  error->set_auth_rejected(absl::StrContains(error->message(), kAuthRejected));
+  // The whole text, not a substring: an error that quotes a caller's text (which may say
+  // anything) must not be able to declare the authKey refused.
+  error->set_auth_rejected(absl::StripAsciiWhitespace(error->message()) == kAuthRejected);
 }
 
 // MsgType as an int32, from a number or a numeric string.

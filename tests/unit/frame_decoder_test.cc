@@ -67,6 +67,16 @@ TEST(DocumentPushTest, OtherGatewayErrorsDoNotRejectTheAuthKey) {
   EXPECT_FALSE(event.gateway_error().auth_rejected());
 }
 
+TEST(DocumentPushTest, OnlyTheWholeRefusalTextRejectsTheAuthKey) {
+  EXPECT_TRUE(
+      Decode(R"({"MsgType":-1,"Content":" 授权码无效\n"})").gateway_error().auth_rejected());
+  // An error quoting a caller's text that contains the refusal does not.
+  for (const char* quoting : {R"({"MsgType":-1,"Content":"发送失败: 授权码无效"})",
+                              R"({"MsgType":-1,"Content":"授权码无效 is what alice wrote"})"}) {
+    EXPECT_FALSE(Decode(quoting).gateway_error().auth_rejected()) << quoting;
+  }
+}
+
 // The document's MsgType 0 sample has an unescaped quote inside Content.
 TEST(DocumentPushTest, LoginStatusSampleAsWrittenIsMalformed) {
   const std::string sample = ReadSample("push_msgtype_0_status.json");
