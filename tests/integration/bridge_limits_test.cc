@@ -1,9 +1,16 @@
 // Every input is bounded, and a refusal is clear and cheap: hostile requests sent over
 // real sockets are answered with the stated status, naming the field (or flag) and the
 // limit, nothing reaches the gateway, and other calls are still served.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -271,6 +278,55 @@ TEST(BridgeLimitsTest, StreamsBeyondMaxStreamsPerConnectionWaitWhileOtherConnect
   // A stream that ends makes room on the crowded connection.
   streams.front()->Cancel();
   EXPECT_TRUE(crowded->GetStatus(Context().get(), {}, &status).ok());
+}
+
+// A raw HTTP/2 client that sends `pings` PING frames back to back after the preface, and
+// reads until the server's GOAWAY (its error code) or the connection's end (nullopt).
+std::optional<uint32_t> FloodWithPings(uint16_t port, int pings) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval read_timeout{10, 0};  // a bound on each read, not a wait for anything
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof read_timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return std::nullopt;
+  }
+  std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  out += std::string("\0\0\0\x04\0\0\0\0\0", 9);  // empty SETTINGS
+  for (int i = 0; i < pings; ++i) {
+    out += std::string("\0\0\x08\x06\0\0\0\0\0", 9) + std::string(8, static_cast<char>(i));
+  }
+  std::optional<uint32_t> goaway;
+  if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size())) {
+    std::string in;
+    char buffer[4096];
+    for (ssize_t n; !goaway && (n = recv(fd, buffer, sizeof buffer, 0)) > 0;) {
+      in.append(buffer, static_cast<std::size_t>(n));
+      while (in.size() >= 9) {
+        const auto byte = [&in](std::size_t i) { return static_cast<uint8_t>(in[i]); };
+        const std::size_t length = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        if (in.size() < 9 + length) break;
+        if (byte(3) == 0x07 && length >= 8) {  // GOAWAY: last stream id, error code
+          goaway = (uint32_t{byte(13)} << 24) | (byte(14) << 16) | (byte(15) << 8) | byte(16);
+        }
+        in.erase(0, 9 + length);
+      }
+    }
+  }
+  close(fd);
+  return goaway;
+}
+
+TEST(BridgeLimitsTest, AClientFloodingKeepalivePingsIsSentAwayWhileOthersAreServed) {
+  BridgeHarness harness;
+  ASSERT_TRUE(harness.WaitConnected());
+  constexpr uint32_t kEnhanceYourCalm = 0xb;
+  EXPECT_EQ(FloodWithPings(static_cast<uint16_t>(harness.bridge().port()), 10), kEnhanceYourCalm)
+      << "ten pings in a row were tolerated";
+  ExpectStillServedAndNothingSent(harness, "no-such-marker");
 }
 
 }  // namespace
