@@ -10,11 +10,16 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/stubs/logging.h"
 #include "nlohmann/json.hpp"
 #include "server/protocol/command_builder.h"
 #include "server/protocol/frame_encoder.h"
 
 namespace {
+
+// protobuf logs a line for every string field with invalid UTF-8 it refuses to parse;
+// at fuzzing rates that is most of the run's time.
+const google::protobuf::LogSilencer kQuietProtobuf;
 
 using wxbridge::protocol::Command;
 
