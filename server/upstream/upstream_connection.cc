@@ -171,7 +171,8 @@ class Connection final : public UpstreamConnection,
   void OnHandshake(beast::error_code ec) {
     if (finished_) return;
     if (ec) {
-      const unsigned status = response_.result_int();
+      // A timed-out handshake read no response: its status would be Beast's placeholder.
+      const unsigned status = ec == beast::error::timeout ? 0 : response_.result_int();
       return Fail(absl::StrCat(Describe("WebSocket handshake with", ec),
                                status != 0 ? absl::StrCat(" (HTTP ", status, ")") : ""));
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,6 +25,7 @@ namespace {
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using wxbridge::testing::ServerRecord;
 using wxbridge::testing::TlsFiles;
 using wxbridge::testing::WsTestServer;
@@ -578,6 +580,23 @@ TEST_F(UpstreamClientTlsTest, RefusesASelfSignedCertificateWhenVerifying) {
   EXPECT_EQ(record.Count(wxbridge::v1::UPSTREAM_STATE_CONNECTED), 0);
   EXPECT_THAT(record.states.front().detail, HasSubstr("TLS handshake with " + server.url()));
   EXPECT_THAT(record.states.front().detail, HasSubstr("certificate verify failed"));
+}
+
+// A gateway whose TCP port accepts (the kernel's backlog) but never answers the WebSocket
+// handshake: the drop says it timed out, with no HTTP status it never received.
+TEST(UpstreamClientHandshakeTest, AHandshakeThatTimesOutReportsNoHttpStatus) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  UpstreamConfig config =
+      ConfigFor("ws://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/ws");
+  config.connect_timeout = milliseconds(200);
+  ClientHarness harness(config);
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  const std::string detail = harness.record().states.front().detail;
+  EXPECT_THAT(detail, HasSubstr("timed out after 200 ms"));
+  EXPECT_THAT(detail, Not(HasSubstr("HTTP")));
 }
 
 }  // namespace
