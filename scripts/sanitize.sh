@@ -34,16 +34,7 @@ check_logs() {
 }
 
 # clang-14 and its sanitizer and libFuzzer runtimes build both trees.
-need=()
-for p in clang-14 libclang-rt-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-  step "installing ${need[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+scripts/apt_install.sh clang-14 libclang-rt-14-dev
 
 step "building the ASan+UBSan tree in $asan_dir"
 scripts/asan_build.sh

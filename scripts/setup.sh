@@ -14,16 +14,7 @@ APT_PACKAGES=(
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/apt_install.sh "${APT_PACKAGES[@]}"
 
 # Node tools (buf for lint/curl, grpc-js for the Node example) live in build/tools.
 mkdir -p build/tools
