@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libabsl-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
   libgtest-dev libgmock-dev
   libpugixml-dev libqrencode-dev libpng-dev
-  python3-grpcio python3-protobuf jq
+  python3-grpcio python3-protobuf jq openssl
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
