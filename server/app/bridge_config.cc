@@ -2,7 +2,9 @@
 
 #include <climits>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/loopback.h"
 
 namespace wxbridge::app {
 namespace {
@@ -29,7 +31,60 @@ absl::Status CheckSize(const char* flag, std::size_t value, std::size_t least, s
   return absl::OkStatus();
 }
 
+// A CA file is only meaningful for a verified wss:// upstream; saying so beats ignoring
+// it. Loading it here makes a bad file stop the start, not every connection attempt.
+absl::Status CheckTlsCaFile(const upstream::UpstreamConfig& up) {
+  if (up.tls_ca_file.empty()) return absl::OkStatus();
+  if (!up.tls_verify_peer) {
+    return absl::InvalidArgumentError("--tls_ca_file has no effect with --tls_verify=false");
+  }
+  if (absl::StatusOr<upstream::UpstreamUrl> url = upstream::ParseUpstreamUrl(up.url);
+      !url.ok() || !url->tls) {
+    return absl::InvalidArgumentError("--tls_ca_file needs a wss:// --upstream");
+  }
+  if (absl::Status loaded = upstream::CheckTlsCaFile(up.tls_ca_file); !loaded.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--tls_ca_file: ", loaded.message()));
+  }
+  return absl::OkStatus();
+}
+
+// TLS files come in pairs, and a port others can reach needs TLS and tokens: without
+// them anyone there could read every event and act as every account.
+absl::Status CheckGrpcSecurity(const GrpcConfig& grpc) {
+  if (grpc.tls.cert.empty() != grpc.tls.key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key must be given together");
+  }
+  if (!grpc.tls.client_ca.empty() && !grpc.tls.enabled()) {
+    return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+  }
+  if (IsLocalListenAddress(grpc.listen) || grpc.allow_insecure ||
+      (grpc.tls.enabled() && !grpc.tokens_file.empty())) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "refusing to serve ", grpc.listen, " without ",
+      grpc.tls.enabled() ? "" : "TLS (--tls_cert, --tls_key)",
+      !grpc.tls.enabled() && grpc.tokens_file.empty() ? " and " : "",
+      grpc.tokens_file.empty() ? "tokens (--tokens_file)" : "",
+      ": anyone who reaches it could read every event and act as every account. Listen on "
+      "127.0.0.1 or a unix: socket, add them, or pass --allow_insecure to accept the risk"));
+}
+
 }  // namespace
+
+bool IsLocalListenAddress(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:") || absl::StartsWith(listen, "unix-abstract:")) {
+    return true;
+  }
+  std::string_view host = listen;
+  if (!host.empty() && host.front() == '[') {
+    host =
+        host.substr(0, host.find(']') == std::string_view::npos ? host.size() : host.find(']') + 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return !host.empty() && IsLoopbackHost(host);
+}
 
 absl::Status ValidateConfig(const BridgeConfig& config) {
   constexpr milliseconds kOneMs{1};
@@ -85,7 +140,8 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
        }) {
     if (!status.ok()) return status;
   }
-  return absl::OkStatus();
+  if (absl::Status status = CheckGrpcSecurity(config.grpc); !status.ok()) return status;
+  return CheckTlsCaFile(up);
 }
 
 }  // namespace wxbridge::app

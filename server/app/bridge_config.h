@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "server/auth/tls_server_credentials.h"
 #include "server/calls/call_runner.h"
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
@@ -38,6 +39,13 @@ struct GrpcConfig {
   // Memory gRPC may use for its buffers across all connections (its ResourceQuota);
   // near it gRPC shrinks read buffers and refuses new connections.
   std::size_t max_grpc_memory = std::size_t{1} << 30;
+  // TLS for the port (tls.cert and tls.key together); tls.client_ca adds mTLS.
+  auth::TlsFiles tls;
+  // Bearer tokens and their scopes (server/auth/token_file.h); empty: every caller may
+  // do everything, which is accepted only on a local listen address.
+  std::string tokens_file;
+  // Serve a non-loopback address without TLS and tokens anyway.
+  bool allow_insecure = false;
 };
 
 struct BridgeConfig {
@@ -68,6 +76,9 @@ inline constexpr std::size_t kMaxEventRetention = std::size_t{1} << 24;
 
 // OK, or INVALID_ARGUMENT naming the setting (by its flag) and what it must be.
 absl::Status ValidateConfig(const BridgeConfig& config);
+
+// True when `listen` reaches only this machine: a unix: socket or a loopback host.
+bool IsLocalListenAddress(const std::string& listen);
 
 }  // namespace wxbridge::app
 

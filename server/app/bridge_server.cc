@@ -9,6 +9,8 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
+#include "server/auth/tls_server_credentials.h"
+#include "server/auth/token_authenticator.h"
 #include "server/bridge/gateway_link.h"
 #include "server/common/log.h"
 #include "server/common/protobuf_log.h"
@@ -37,6 +39,7 @@ class BridgeServer::Impl {
 
   absl::Status Start() {
     if (absl::Status status = ValidateConfig(config_); !status.ok()) return status;
+    if (absl::Status status = LoadCredentials(); !status.ok()) return status;
     if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
     CreateEventLogAndLink();
     CreateService();
@@ -47,7 +50,21 @@ class BridgeServer::Impl {
     Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
         " (port ", port_, "), upstream ", upstream::RedactUrl(config_.upstream.url),
         simulator_ ? " (embedded simulator)" : "");
+    Log(LogLevel::kInfo, "wxbridge", tls_ ? "TLS on" : "plaintext (no TLS)",
+        config_.grpc.tls.client_ca.empty() ? "" : ", client certificates checked",
+        authenticator_->enabled() ? ", tokens required" : ", no tokens (every caller may do all)");
+    if (!IsLocalListenAddress(config_.grpc.listen) && (!tls_ || !authenticator_->enabled())) {
+      Log(LogLevel::kWarning, "wxbridge", "serving ", config_.grpc.listen,
+          " to the network without TLS and tokens (--allow_insecure)");
+    }
     return absl::OkStatus();
+  }
+
+  // Re-reads the tokens file and the TLS certificates (SIGHUP); a file that fails its
+  // checks leaves what is in use. Open streams and connections are not touched.
+  void Reload() {
+    if (authenticator_) authenticator_->Reload();
+    if (tls_) tls_->Reload();
   }
 
   void Shutdown() {
@@ -85,12 +102,27 @@ class BridgeServer::Impl {
   sim::Simulator* simulator() { return simulator_.get(); }
 
  private:
+  // Tokens and certificates are read before anything starts: a bad file stops the start.
+  absl::Status LoadCredentials() {
+    authenticator_ = std::make_unique<auth::TokenAuthenticator>(
+        config_.grpc.tokens_file, rpc::BridgeServiceImpl::MethodNames());
+    if (absl::Status status = authenticator_->Load(); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--tokens_file: ", status.message()));
+    }
+    if (config_.grpc.tls.enabled()) {
+      tls_ = std::make_unique<auth::TlsCertificateStore>(config_.grpc.tls);
+      if (absl::Status status = tls_->Load(); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
   // The configured gateway, or the embedded simulator when none is.
   absl::Status ChooseUpstream() {
     if (!config_.upstream.url.empty()) {
       if (config_.calls.auth_key.empty()) {
         return absl::InvalidArgumentError(
-            "an upstream gateway needs its authKey: set WXBRIDGE_AUTH_KEY (or --auth_key)");
+            "an upstream gateway needs its authKey: set --auth_key_file (or WXBRIDGE_AUTH_KEY, or "
+            "--auth_key)");
       }
       if (auto url = upstream::ParseUpstreamUrl(config_.upstream.url); !url.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("--upstream: ", url.status().message()));
@@ -141,7 +173,7 @@ class BridgeServer::Impl {
     options.embedded_simulator = simulator_ != nullptr;
     options.bridge_version = kBridgeVersion;
     service_ = std::make_unique<rpc::BridgeServiceImpl>(link_.get(), log_.get(), &subscribers_,
-                                                        options, subscribe);
+                                                        authenticator_.get(), options, subscribe);
   }
 
   absl::Status StartGrpcServer() {
@@ -149,7 +181,9 @@ class BridgeServer::Impl {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(config_.grpc.listen, grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(config_.grpc.listen,
+                             tls_ ? tls_->Credentials() : grpc::InsecureServerCredentials(),
+                             &port_);
     // gRPC sets SO_REUSEPORT by default: a second wxbridge on the same port would start
     // and silently share the clients. Fail its start instead.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -190,6 +224,9 @@ class BridgeServer::Impl {
   }
 
   BridgeConfig config_;
+  // Declared before the server: gRPC asks them for every call and handshake.
+  std::unique_ptr<auth::TokenAuthenticator> authenticator_;
+  std::unique_ptr<auth::TlsCertificateStore> tls_;
   rpc::WakeupDispatcher wakeups_;  // declared first: outlives the log and every stream
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<events::EventLog> log_;
@@ -207,6 +244,7 @@ BridgeServer::BridgeServer(BridgeConfig config)
 BridgeServer::~BridgeServer() = default;
 absl::Status BridgeServer::Start() { return impl_->Start(); }
 void BridgeServer::Shutdown() { impl_->Shutdown(); }
+void BridgeServer::Reload() { impl_->Reload(); }
 int BridgeServer::port() const { return impl_->port(); }
 std::string BridgeServer::upstream_url() const { return impl_->upstream_url(); }
 sim::Simulator* BridgeServer::simulator() { return impl_->simulator(); }

@@ -26,6 +26,9 @@ class BridgeServer {
   // in-flight calls given shutdown_grace, then the WebSocket closed with a close frame.
   // Idempotent.
   void Shutdown();
+  // Re-reads the tokens file and the TLS certificates (SIGHUP). A file that fails its
+  // checks is logged and the one in use stays; open streams and connections continue.
+  void Reload();
 
   int port() const;
   // The upstream URL in use (the embedded simulator's when none was configured).

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/app/auth_key_source.h"
 #include "server/app/bridge_config.h"
 #include "server/app/bridge_server.h"
 #include "server/common/fd_limit.h"
@@ -38,15 +40,37 @@ int64_t Int64(std::size_t value) { return static_cast<int64_t>(value); }
 }  // namespace
 
 ABSL_FLAG(std::string, listen, Defaults().grpc.listen,
-          "gRPC listen address host:port (port 0 picks a free one)");
+          "gRPC listen address host:port (port 0 picks a free one) or unix:/path; a "
+          "non-loopback address needs TLS and --tokens_file, or --allow_insecure");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve gRPC over TLS (with --tls_key); re-read on SIGHUP");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert; re-read on SIGHUP");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: clients present certificates it signed (mTLS); re-read on SIGHUP");
+ABSL_FLAG(std::string, tls_client_auth, "require",
+          "with --tls_client_ca: require (no valid client certificate, no connection) or "
+          "optional (verified when presented)");
+ABSL_FLAG(std::string, tokens_file, "",
+          "JSON file of bearer tokens (SHA-256 hashes) and their accounts and methods; every "
+          "BridgeService call then needs \"authorization: Bearer <token>\". Re-read on SIGHUP");
+ABSL_FLAG(bool, allow_insecure, Defaults().grpc.allow_insecure,
+          "serve a non-loopback --listen address without TLS and tokens (anyone who reaches "
+          "it can read every event and act as every account)");
 ABSL_FLAG(std::string, upstream, "",
           "gateway WebSocket URL, ws://host:port/path or wss://…; empty runs the embedded "
           "gateway simulator");
 ABSL_FLAG(std::string, auth_key, "",
-          "gateway authKey; prefer the WXBRIDGE_AUTH_KEY environment variable (flags are "
-          "visible in ps). Never logged.");
+          "gateway authKey; prefer --auth_key_file (flags are visible in ps, the "
+          "WXBRIDGE_AUTH_KEY environment variable in /proc). Give only one of the three. "
+          "Never logged.");
+ABSL_FLAG(std::string, auth_key_file, "",
+          "file holding the gateway authKey (one trailing newline ignored), read once at "
+          "start; refused unless only its owner may access it (chmod 600)");
 ABSL_FLAG(bool, tls_verify, Defaults().upstream.tls_verify_peer,
           "verify the wss:// gateway's certificate");
+ABSL_FLAG(std::string, tls_ca_file, Defaults().upstream.tls_ca_file,
+          "PEM file of the CA certificates a wss:// gateway's certificate is verified "
+          "against, instead of the system store (for a gateway behind a private CA)");
 ABSL_FLAG(absl::Duration, call_timeout, Dur(Defaults().grpc.default_call_timeout),
           "deadline for calls whose client sets none");
 ABSL_FLAG(absl::Duration, max_call_timeout, Dur(Defaults().grpc.max_call_timeout),
@@ -158,9 +182,20 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.grpc.keepalive_timeout = Ms(absl::GetFlag(FLAGS_keepalive_timeout));
   config.grpc.max_streams_per_connection = Size(absl::GetFlag(FLAGS_max_streams_per_connection));
   config.grpc.max_grpc_memory = Size(absl::GetFlag(FLAGS_max_grpc_memory));
+  config.grpc.tls.cert = absl::GetFlag(FLAGS_tls_cert);
+  config.grpc.tls.key = absl::GetFlag(FLAGS_tls_key);
+  config.grpc.tls.client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  if (!wxbridge::auth::ParseClientCertificates(absl::GetFlag(FLAGS_tls_client_auth),
+                                               &config.grpc.tls.client_certificates) ||
+      config.grpc.tls.client_certificates == wxbridge::auth::ClientCertificates::kNone) {
+    return absl::InvalidArgumentError("--tls_client_auth must be require or optional");
+  }
+  config.grpc.tokens_file = absl::GetFlag(FLAGS_tokens_file);
+  config.grpc.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
 
   config.upstream.url = absl::GetFlag(FLAGS_upstream);
   config.upstream.tls_verify_peer = absl::GetFlag(FLAGS_tls_verify);
+  config.upstream.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
   config.upstream.max_frame_bytes = Size(absl::GetFlag(FLAGS_max_frame_bytes));
   config.upstream.max_queue_bytes = Size(absl::GetFlag(FLAGS_max_queue_bytes));
   config.upstream.write_timeout = Ms(absl::GetFlag(FLAGS_write_timeout));
@@ -169,10 +204,12 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.upstream.backoff_initial = Ms(absl::GetFlag(FLAGS_backoff_initial));
   config.upstream.backoff_max = Ms(absl::GetFlag(FLAGS_backoff_max));
 
-  config.calls.auth_key = absl::GetFlag(FLAGS_auth_key);
-  if (config.calls.auth_key.empty()) {
-    if (const char* env = std::getenv("WXBRIDGE_AUTH_KEY")) config.calls.auth_key = env;
-  }
+  // Taken from the environment first, whatever follows, so it never outlives the start.
+  std::optional<std::string> env_key = wxbridge::app::TakeAuthKeyFromEnvironment();
+  absl::StatusOr<std::string> auth_key = wxbridge::app::ResolveAuthKey(
+      absl::GetFlag(FLAGS_auth_key), absl::GetFlag(FLAGS_auth_key_file), env_key);
+  if (!auth_key.ok()) return auth_key.status();
+  config.calls.auth_key = *std::move(auth_key);
   config.calls.max_calls_in_flight = Size(absl::GetFlag(FLAGS_max_calls_in_flight));
   config.limits.max_id_bytes = Size(absl::GetFlag(FLAGS_max_id_bytes));
   config.limits.max_text_bytes = Size(absl::GetFlag(FLAGS_max_text_bytes));
@@ -215,7 +252,9 @@ int main(int argc, char** argv) {
       "wxbridge: a typed gRPC API (wxbridge.v1.BridgeService) in front of the WeChat-bot "
       "gateway WebSocket.\nUsage: wxbridge [--upstream=ws://host:port/ws] [--listen=…]\n"
       "Without --upstream it runs its embedded gateway simulator.\n"
-      "Environment: WXBRIDGE_AUTH_KEY (the gateway authKey).");
+      "Environment: WXBRIDGE_AUTH_KEY (the gateway authKey, instead of --auth_key_file or "
+      "--auth_key; removed from the environment once read).\n"
+      "Signals: SIGHUP re-reads --tokens_file and the TLS certificates; SIGINT/SIGTERM stop.");
   if (HelpRequested(argc, argv)) {
     PrintHelp();
     return 0;
@@ -234,12 +273,14 @@ int main(int argc, char** argv) {
   if (!config.ok()) return Fail(std::string(config.status().message()));
   const bool embedded = config->upstream.url.empty();
 
-  // Block the stop signals in every thread; main waits for them below.
+  // Block the stop and reload signals in every thread; main waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t waited_signals = stop_signals;
+  sigaddset(&waited_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &waited_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
   const int64_t open_files = wxbridge::RaiseOpenFileLimit();
@@ -254,7 +295,11 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&waited_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge",
+                  "SIGHUP: reloading tokens and certificates");
+    server.Reload();
+  }
   wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
                 ": shutting down (a second signal exits at once)");
   // An operator who signals again does not want to wait for the shutdown grace.

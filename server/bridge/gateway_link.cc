@@ -7,6 +7,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/log.h"
+#include "server/common/loopback.h"
 
 namespace wxbridge::bridge {
 namespace {
@@ -33,7 +34,7 @@ GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
                  },
                  [this](uint64_t id) { return upstream_->Withdraw(id); },
                  [this] { return Admit(); }, [this] { return UnavailableStatus(); }}),
-      inbound_(log, &accounts_, &calls_) {
+      inbound_(log, &accounts_, &calls_, config_.calls.auth_key) {
   upstream::UpstreamCallbacks callbacks;
   callbacks.on_connected = [this] { calls_.OnConnected(); };
   callbacks.on_frame = [this](const std::string& frame, bool binary) { OnFrame(frame, binary); };
@@ -65,6 +66,7 @@ bool GatewayLink::AdvanceTo(LinkPhase to) {
 
 void GatewayLink::Start() {
   if (!AdvanceTo(LinkPhase::kRunning)) return;
+  WarnOfPlaintextUpstream();
   boost::asio::post(io_, [this] {
     SetState(wxbridge::v1::UPSTREAM_STATE_RECONNECTING,
              absl::StrCat("connecting to ", upstream::RedactUrl(config_.upstream.url)), 0,
@@ -72,6 +74,14 @@ void GatewayLink::Start() {
     upstream_->Start();
   });
   thread_ = std::thread([this] { io_.run(); });
+}
+
+void GatewayLink::WarnOfPlaintextUpstream() const {
+  absl::StatusOr<upstream::UpstreamUrl> url = upstream::ParseUpstreamUrl(config_.upstream.url);
+  if (!url.ok() || url->tls || IsLoopbackHost(url->host)) return;
+  Log(LogLevel::kWarning, "gateway", "upstream ", upstream::RedactUrl(config_.upstream.url),
+      " is plain ws:// to a host other than this one: the authKey and every message travel "
+      "in clear; use wss://");
 }
 
 void GatewayLink::RefuseNewCalls() { AdvanceTo(LinkPhase::kDraining); }

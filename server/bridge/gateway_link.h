@@ -76,6 +76,8 @@ class GatewayLink {
   // Moves the phase forward to `to`; false when it was already there or beyond.
   bool AdvanceTo(LinkPhase to);
   absl::Status Admit() const;
+  // Logs a warning when the gateway is reached over ws:// beyond this machine.
+  void WarnOfPlaintextUpstream() const;
   absl::Status UnavailableStatus() const;
   void OnFrame(const std::string& frame, bool binary);
   void OnState(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,

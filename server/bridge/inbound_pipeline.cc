@@ -8,11 +8,13 @@
 namespace wxbridge::bridge {
 
 InboundPipeline::InboundPipeline(events::EventLog* log, AccountBook* accounts,
-                                 calls::CallRunner* calls)
-    : log_(log), accounts_(accounts), calls_(calls) {}
+                                 calls::CallRunner* calls, std::string_view auth_key)
+    : log_(log), accounts_(accounts), calls_(calls), scrubber_(auth_key) {}
 
-events::StoredEventPtr InboundPipeline::OnFrame(std::string_view frame, bool binary) {
+events::StoredEventPtr InboundPipeline::OnFrame(std::string_view received, bool binary) {
   frames_received_++;
+  std::string scrubbed;
+  const std::string_view frame = scrubber_.Scrub(received, &scrubbed);
   wxbridge::v1::Event event =
       binary ? protocol::DecodeBinaryFrame(frame) : protocol::DecodeFrame(frame);
   if (event.has_unrecognized()) {

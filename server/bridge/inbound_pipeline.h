@@ -1,4 +1,5 @@
-// What happens to every frame the gateway sends, in order: decode it into an Event,
+// What happens to every frame the gateway sends, in order: scrub the authKey out of it
+// (a gateway may echo requests), decode it into an Event,
 // append it to the event log (which numbers it and wakes subscribers), note account
 // status, and let outstanding calls match it. Runs on the upstream I/O thread.
 #ifndef WXBRIDGE_SERVER_BRIDGE_INBOUND_PIPELINE_H_
@@ -6,18 +7,22 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "server/bridge/account_book.h"
 #include "server/calls/call_runner.h"
 #include "server/events/event_log.h"
+#include "server/protocol/secret_scrubber.h"
 
 namespace wxbridge::bridge {
 
 class InboundPipeline {
  public:
-  // Every pointer outlives the pipeline.
-  InboundPipeline(events::EventLog* log, AccountBook* accounts, calls::CallRunner* calls);
+  // Every pointer outlives the pipeline. `auth_key` is replaced in every frame by
+  // protocol::SecretScrubber::kMarker before anything else sees the frame.
+  InboundPipeline(events::EventLog* log, AccountBook* accounts, calls::CallRunner* calls,
+                  std::string_view auth_key);
 
   // Returns the event as logged.
   events::StoredEventPtr OnFrame(std::string_view frame, bool binary);
@@ -29,6 +34,7 @@ class InboundPipeline {
   events::EventLog* const log_;
   AccountBook* const accounts_;
   calls::CallRunner* const calls_;
+  const protocol::SecretScrubber scrubber_;
   std::atomic<uint64_t> frames_received_{0};
   std::atomic<uint64_t> frames_unrecognized_{0};
 };

@@ -29,7 +29,7 @@ absl::Status GatewayErrorStatus(const Event& event, int code) {
 absl::Status AuthRejectedError() {
   return absl::UnauthenticatedError(
       "the gateway refused the bridge's authKey (授权码无效); set the right key with "
-      "--auth_key or WXBRIDGE_AUTH_KEY and restart wxbridge");
+      "--auth_key_file, WXBRIDGE_AUTH_KEY or --auth_key and restart wxbridge");
 }
 
 void CallTable::Add(const protocol::FrameStamp& stamp, const protocol::Command& command,

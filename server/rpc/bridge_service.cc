@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 #include "server/protocol/command_builder.h"
 #include "server/rpc/status_mapping.h"
 
@@ -76,6 +77,57 @@ class CommandReactor final : public grpc::ServerUnaryReactor {
 
 absl::Status NoCheck(const google::protobuf::MessageLite&) { return absl::OkStatus(); }
 
+// The account a request acts on, checked against the caller's grant.
+template <typename Request>
+absl::Status CheckScope(const auth::Grant& grant, const Request& request) {
+  return grant.CheckAccount(request.account());
+}
+absl::Status CheckScope(const auth::Grant& grant, const v1::SendRawRequest&) {
+  return grant.CheckAllAccounts("SendRaw");
+}
+
+// The account and target the audit line names.
+template <typename Request>
+void DescribeForAudit(const Request& request, AuditRecord* audit) {
+  audit->account = request.account();
+}
+void DescribeForAudit(const v1::SendTextRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = r.to_user_name();
+}
+void DescribeForAudit(const v1::SendLinkRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = r.to_user_name();
+}
+void DescribeForAudit(const v1::SendImageRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = r.to_user_name();
+}
+void DescribeForAudit(const v1::KickGroupMemberRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = absl::StrCat(r.group_id(), " ", r.user_id());
+}
+void DescribeForAudit(const v1::InviteToGroupRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = absl::StrCat(r.group_id(), " ", r.wx_id());
+}
+void DescribeForAudit(const v1::GetContactsRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  if (r.wx_ids_size() > 0) audit->target = r.wx_ids(0);
+  if (r.wx_ids_size() > 1) absl::StrAppend(&audit->target, " and ", r.wx_ids_size() - 1, " more");
+}
+void DescribeForAudit(const v1::AcceptFriendRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = r.entry_name();
+}
+void DescribeForAudit(const v1::AddFriendRequest& r, AuditRecord* audit) {
+  audit->account = r.account();
+  audit->target = r.user_key();
+}
+void DescribeForAudit(const v1::SendRawRequest& r, AuditRecord* audit) {
+  audit->target = absl::StrCat("code ", r.code());
+}
+
 // Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
 std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
   return (image_bytes + 2) / 3 * 4 + other_bytes + 256;
@@ -84,14 +136,27 @@ std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
 }  // namespace
 
 BridgeServiceImpl::BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
-                                     SubscriberRegistry* subscribers, ServiceOptions options,
-                                     SubscribeOptions subscribe_options)
+                                     SubscriberRegistry* subscribers,
+                                     const auth::TokenAuthenticator* authenticator,
+                                     ServiceOptions options, SubscribeOptions subscribe_options)
     : link_(link),
       log_(log),
       subscribers_(subscribers),
+      authenticator_(authenticator),
       options_(std::move(options)),
       subscribe_options_(std::move(subscribe_options)) {
   subscribe_options_.parser = &parser_;
+}
+
+std::set<std::string> BridgeServiceImpl::MethodNames() {
+  std::set<std::string> names;
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::BridgeService::service_full_name());
+  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+    names.insert(service->method(i)->name());
+  }
+  return names;
 }
 
 bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
@@ -113,67 +178,89 @@ bridge::GatewayLink::Clock::time_point BridgeServiceImpl::CallDeadline(
 }
 
 template <typename Request, typename Response, typename Fill, typename Check>
-grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(const char* method,
+                                                        grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response, Fill fill,
                                                         Check check) {
+  const bool audited = AuditEnabled();
+  AuditRecord audit;
+  if (audited) {
+    audit.method = method;
+    audit.peer = context->peer();
+  }
+  auto grant = AuthorizeCall(*context, *authenticator_, method);
+  absl::Status status = grant.status();
   Request parsed;
-  absl::Status status = parser_.Parse(*request, &parsed);
+  if (status.ok()) {
+    if (audited) audit.token = (*grant)->name;
+    status = parser_.Parse(*request, &parsed);
+  }
+  if (status.ok()) {
+    if (audited) DescribeForAudit(parsed, &audit);
+    status = CheckScope(**grant, parsed);
+  }
   if (status.ok()) status = check(parsed);
-  if (!status.ok()) return RunCall<Response>(context, std::move(status), response, fill);
-  return RunCall<Response>(context, protocol::BuildCommand(parsed, options_.limits), response,
-                           fill);
+  if (!status.ok()) {
+    return RunCall<Response>(context, std::move(status), response, fill, std::move(audit));
+  }
+  return RunCall<Response>(context, protocol::BuildCommand(parsed, options_.limits), response, fill,
+                           std::move(audit));
 }
 
 template <typename Request, typename Response, typename Fill>
-grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(grpc::CallbackServerContext* context,
+grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(const char* method,
+                                                        grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response, Fill fill) {
-  return RunCommand<Request, Response>(context, request, response, fill, NoCheck);
+  return RunCommand<Request, Response>(method, context, request, response, fill, NoCheck);
 }
 
 template <typename Response, typename Fill>
 grpc::ServerUnaryReactor* BridgeServiceImpl::RunCall(grpc::CallbackServerContext* context,
                                                      absl::StatusOr<protocol::Command>&& command,
-                                                     grpc::ByteBuffer* response, Fill fill) {
+                                                     grpc::ByteBuffer* response, Fill fill,
+                                                     AuditRecord audit) {
   auto* reactor = new CommandReactor<Response>(link_, response);
-  reactor->Begin(link_->Execute(std::move(command), CallDeadline(context),
-                                [reactor, fill](calls::CallResult result) {
-                                  if (result.status.ok()) {
-                                    *reactor->response.mutable_ack() = result.ack;
-                                    fill(result, &reactor->response);
-                                  }
-                                  reactor->Complete(result.status);
-                                }));
+  reactor->Begin(
+      link_->Execute(std::move(command), CallDeadline(context),
+                     [reactor, fill, audit = std::move(audit)](calls::CallResult result) {
+                       LogAudit(audit, result.status);
+                       if (result.status.ok()) {
+                         *reactor->response.mutable_ack() = result.ack;
+                         fill(result, &reactor->response);
+                       }
+                       reactor->Complete(result.status);
+                     }));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::Login(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request,
                                                    grpc::ByteBuffer* response) {
-  return RunCommand<v1::LoginRequest, v1::LoginResponse>(context, request, response,
+  return RunCommand<v1::LoginRequest, v1::LoginResponse>("Login", context, request, response,
                                                          FillStatus<v1::LoginResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::Logout(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
-  return RunCommand<v1::LogoutRequest, v1::LogoutResponse>(context, request, response,
+  return RunCommand<v1::LogoutRequest, v1::LogoutResponse>("Logout", context, request, response,
                                                            FillStatus<v1::LogoutResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendText(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* response) {
-  return RunCommand<v1::SendTextRequest, v1::SendTextResponse>(context, request, response,
-                                                               NoExtraFields);
+  return RunCommand<v1::SendTextRequest, v1::SendTextResponse>("SendText", context, request,
+                                                               response, NoExtraFields);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request,
                                                       grpc::ByteBuffer* response) {
-  return RunCommand<v1::SendLinkRequest, v1::SendLinkResponse>(context, request, response,
-                                                               NoExtraFields);
+  return RunCommand<v1::SendLinkRequest, v1::SendLinkResponse>("SendLink", context, request,
+                                                               response, NoExtraFields);
 }
 
 namespace {
@@ -189,21 +276,21 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::KickGroupMember(grpc::CallbackServe
                                                              const grpc::ByteBuffer* request,
                                                              grpc::ByteBuffer* response) {
   return RunCommand<v1::KickGroupMemberRequest, v1::KickGroupMemberResponse>(
-      context, request, response, FillGroupChange<v1::KickGroupMemberResponse>);
+      "KickGroupMember", context, request, response, FillGroupChange<v1::KickGroupMemberResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::InviteToGroup(grpc::CallbackServerContext* context,
                                                            const grpc::ByteBuffer* request,
                                                            grpc::ByteBuffer* response) {
   return RunCommand<v1::InviteToGroupRequest, v1::InviteToGroupResponse>(
-      context, request, response, FillGroupChange<v1::InviteToGroupResponse>);
+      "InviteToGroup", context, request, response, FillGroupChange<v1::InviteToGroupResponse>);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return RunCommand<v1::GetContactsRequest, v1::GetContactsResponse>(
-      context, request, response,
+      "GetContacts", context, request, response,
       [](const calls::CallResult& result, v1::GetContactsResponse* out) {
         for (const auto& stored : result.replies) {
           if (stored->event().has_contact()) *out->add_contacts() = stored->event().contact();
@@ -215,8 +302,8 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::GetContacts(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* BridgeServiceImpl::AcceptFriend(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
-  return RunCommand<v1::AcceptFriendRequest, v1::AcceptFriendResponse>(context, request, response,
-                                                                       NoExtraFields);
+  return RunCommand<v1::AcceptFriendRequest, v1::AcceptFriendResponse>(
+      "AcceptFriend", context, request, response, NoExtraFields);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(grpc::CallbackServerContext* context,
@@ -232,22 +319,23 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::SendImage(grpc::CallbackServerConte
                      "-byte gateway frame (base64), over the bridge's limit of ", max_frame_bytes,
                      " bytes (--max_frame_bytes)"));
   };
-  return RunCommand<v1::SendImageRequest, v1::SendImageResponse>(context, request, response,
-                                                                 NoExtraFields, fits);
+  return RunCommand<v1::SendImageRequest, v1::SendImageResponse>("SendImage", context, request,
+                                                                 response, NoExtraFields, fits);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::AddFriend(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
-  return RunCommand<v1::AddFriendRequest, v1::AddFriendResponse>(context, request, response,
-                                                                 NoExtraFields);
+  return RunCommand<v1::AddFriendRequest, v1::AddFriendResponse>("AddFriend", context, request,
+                                                                 response, NoExtraFields);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext* context,
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
   return RunCommand<v1::SendRawRequest, v1::SendRawResponse>(
-      context, request, response, [](const calls::CallResult& result, v1::SendRawResponse* out) {
+      "SendRaw", context, request, response,
+      [](const calls::CallResult& result, v1::SendRawResponse* out) {
         if (!result.replies.empty()) {
           *out->mutable_reply() = result.replies.front()->event();
         }
@@ -256,20 +344,35 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* BridgeServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
-  return StartSubscribe(context, request, subscribe_options_, subscribers_);
+  absl::StatusOr<std::shared_ptr<const auth::Grant>> grant =
+      AuthorizeCall(*context, *authenticator_, "Subscribe");
+  if (!grant.ok()) return FinishedStream(ToGrpcStatus(grant.status()));
+  return StartSubscribe(context, request, subscribe_options_, subscribers_, std::move(*grant));
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<const auth::Grant>> grant =
+      AuthorizeCall(*context, *authenticator_, "GetStatus");
   v1::GetStatusRequest parsed;
-  if (absl::Status status = parser_.Parse(*request, &parsed); !status.ok()) {
-    reactor->Finish(ToGrpcStatus(status));
+  absl::Status refused = grant.status();
+  if (refused.ok()) refused = parser_.Parse(*request, &parsed);
+  if (!refused.ok()) {
+    reactor->Finish(ToGrpcStatus(refused));
     return reactor;
   }
   v1::GetStatusResponse status;
   link_->FillStatus(&status);
+  if (const auth::NameScope& scope = (*grant)->accounts; !scope.all()) {
+    auto* accounts = status.mutable_accounts();
+    accounts->erase(std::remove_if(accounts->begin(), accounts->end(),
+                                   [&scope](const v1::AccountStatus& account) {
+                                     return !scope.Allows(account.account());
+                                   }),
+                    accounts->end());
+  }
   status.set_embedded_simulator(options_.embedded_simulator);
   status.set_head_seq(log_->head_seq());
   status.set_oldest_seq(log_->oldest_seq());

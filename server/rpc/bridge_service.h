@@ -6,12 +6,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <set>
 #include <string>
 
+#include "server/auth/token_authenticator.h"
 #include "server/bridge/gateway_link.h"
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
 #include "server/protocol/request_limits.h"
+#include "server/rpc/call_access.h"
 #include "server/rpc/raw_message.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
@@ -50,9 +53,14 @@ using RawBridgeService = Service::WithRawCallbackMethod_Login<
 
 class BridgeServiceImpl final : public internal::RawBridgeService {
  public:
+  // `authenticator` decides who may call what (every caller may do all when it has no
+  // tokens file).
   BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
-                    SubscriberRegistry* subscribers, ServiceOptions options,
-                    SubscribeOptions subscribe_options);
+                    SubscriberRegistry* subscribers, const auth::TokenAuthenticator* authenticator,
+                    ServiceOptions options, SubscribeOptions subscribe_options);
+
+  // The names a tokens file may list under "methods".
+  static std::set<std::string> MethodNames();
 
   grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* context,
                                   const grpc::ByteBuffer* request,
@@ -94,28 +102,30 @@ class BridgeServiceImpl final : public internal::RawBridgeService {
                                                         const grpc::ByteBuffer* request) override;
 
  private:
-  // Parses the request, validates and sends it, and finishes the RPC when the call
+  // Authorizes the caller for `method`, parses the request, checks its account against
+  // the caller's grant, validates and sends it, and finishes the RPC when the call
   // completes; `fill` copies what the completing events carry into the response.
   // `check` may refuse a parsed request before it is built into a frame.
   template <typename Request, typename Response, typename Fill, typename Check>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
+  grpc::ServerUnaryReactor* RunCommand(const char* method, grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
                                        Fill fill, Check check);
   template <typename Request, typename Response, typename Fill>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
+  grpc::ServerUnaryReactor* RunCommand(const char* method, grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
                                        Fill fill);
-  // Executes `command` (or ends the RPC with its error), counted either way.
+  // Executes `command` (or ends the RPC with its error), counted and audited either way.
   template <typename Response, typename Fill>
   grpc::ServerUnaryReactor* RunCall(grpc::CallbackServerContext* context,
                                     absl::StatusOr<protocol::Command>&& command,
-                                    grpc::ByteBuffer* response, Fill fill);
+                                    grpc::ByteBuffer* response, Fill fill, AuditRecord audit);
   bridge::GatewayLink::Clock::time_point CallDeadline(
       const grpc::CallbackServerContext* context) const;
 
   bridge::GatewayLink* const link_;
   events::EventLog* const log_;
   SubscriberRegistry* const subscribers_;
+  const auth::TokenAuthenticator* const authenticator_;
   const ServiceOptions options_;
   SubscribeOptions subscribe_options_;
   RequestParser parser_;

@@ -39,7 +39,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
         registry_(registry) {}
 
   // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
-  void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options) {
+  void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options,
+             const auth::Grant& grant) {
     self_ = shared_from_this();
     std::lock_guard<std::mutex> lock(mu_);
     if (std::optional<grpc::Status> closed =
@@ -54,7 +55,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       FinishLocked(ToGrpcStatus(parsed));
       return;
     }
-    if (grpc::Status status = ParseSubscribeRequest(request, options, &params_); !status.ok()) {
+    if (grpc::Status status = ParseSubscribeRequest(request, options, grant, &params_);
+        !status.ok()) {
       FinishLocked(status);
       return;
     }
@@ -279,13 +281,25 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
 }  // namespace
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           const SubscribeOptions& options,
-                                                           SubscriberRegistry* registry) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    const SubscribeOptions& options, SubscriberRegistry* registry,
+    std::shared_ptr<const auth::Grant> grant) {
   auto reactor = std::make_shared<SubscribeReactor>(options, registry);
-  reactor->Start(*request, options);
+  reactor->Start(*request, options, *grant);
   return reactor.get();
+}
+
+namespace {
+class FinishedReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit FinishedReactor(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+}  // namespace
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* FinishedStream(const grpc::Status& status) {
+  return new FinishedReactor(status);
 }
 
 }  // namespace wxbridge::rpc

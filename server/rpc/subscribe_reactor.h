@@ -8,6 +8,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
+
+#include "server/auth/grant.h"
 #include "server/rpc/subscribe_options.h"
 #include "server/rpc/subscriber_registry.h"
 #include "wxbridge/v1/bridge_service.grpc.pb.h"
@@ -20,11 +23,15 @@ namespace wxbridge::rpc {
 // out as the bytes the log serialized once (RetainedEvent::wire), whatever the number of
 // streams. A bad request finishes it with INVALID_ARGUMENT; after registry->FinishAll it
 // finishes at once with that status. `options` is read during this call only;
-// `options.log` and `registry` must outlive the stream.
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           const SubscribeOptions& options,
-                                                           SubscriberRegistry* registry);
+// `options.log` and `registry` must outlive the stream. The stream delivers only events
+// of the accounts `grant` allows (plus bridge events), whatever the request's filter says.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    const SubscribeOptions& options, SubscriberRegistry* registry,
+    std::shared_ptr<const auth::Grant> grant);
+
+// A stream that ends at once with `status` (a refused Subscribe).
+grpc::ServerWriteReactor<grpc::ByteBuffer>* FinishedStream(const grpc::Status& status);
 
 }  // namespace wxbridge::rpc
 

@@ -52,7 +52,8 @@ bool EventFilter::Matches(const events::RetainedEvent& event) const {
 }
 
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
-                                   const SubscribeOptions& options, SubscribeParams* params) {
+                                   const SubscribeOptions& options, const auth::Grant& grant,
+                                   SubscribeParams* params) {
   // Counted before anything is copied: a hostile filter must not cost memory.
   if (static_cast<std::size_t>(request.accounts_size()) > options.max_accounts) {
     return Invalid(absl::StrCat("accounts has ", request.accounts_size(),
@@ -69,7 +70,15 @@ grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request
     }
     params->filter.AllowKind(static_cast<wxbridge::v1::EventKind>(kind));
   }
-  for (const std::string& account : request.accounts()) params->filter.AllowAccount(account);
+  for (const std::string& account : request.accounts()) {
+    if (absl::Status allowed = grant.CheckAccount(account); !allowed.ok()) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
+    }
+    params->filter.AllowAccount(account);
+  }
+  if (request.accounts().empty() && !grant.accounts.all()) {
+    for (const std::string& account : grant.accounts.names()) params->filter.AllowAccount(account);
+  }
   if (request.has_after_seq()) params->after_seq = request.after_seq();
   params->max_batch = std::max<std::size_t>(request.max_batch(), 1);
   return ParseHeartbeat(request, options, &params->heartbeat);

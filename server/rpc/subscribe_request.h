@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "server/auth/grant.h"
 #include "server/events/event_log.h"
 #include "server/rpc/subscribe_options.h"
 #include "wxbridge/v1/bridge_service.pb.h"
@@ -44,10 +45,12 @@ struct SubscribeParams {
 
 // OK and `params` filled, or INVALID_ARGUMENT saying what is wrong (an unknown kind, a
 // negative or malformed heartbeat_interval, more accounts or kinds than the options
-// allow). A heartbeat outside the options' bounds is
-// clamped, not refused.
+// allow). A heartbeat outside the options' bounds is clamped, not refused. An account
+// `grant` does not allow is PERMISSION_DENIED; no accounts asked for means all of the
+// grant's (so a scoped token's stream never carries another account's events).
 grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request,
-                                   const SubscribeOptions& options, SubscribeParams* params);
+                                   const SubscribeOptions& options, const auth::Grant& grant,
+                                   SubscribeParams* params);
 
 }  // namespace wxbridge::rpc
 

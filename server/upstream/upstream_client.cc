@@ -39,7 +39,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
     if (!url.ok()) return GiveUp(std::string(url.status().message()));
     url_ = *std::move(url);
     if (url_->tls) {
-      auto tls = MakeTlsContext(config_.tls_verify_peer);
+      auto tls = MakeTlsContext(config_);
       if (!tls.ok()) return GiveUp(std::string(tls.status().message()));
       tls_ = *std::move(tls);
     }

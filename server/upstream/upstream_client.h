@@ -40,9 +40,12 @@ struct UpstreamConfig {
   // A write still incomplete after this long means the gateway stopped reading: the
   // connection is dropped (and reconnected).
   std::chrono::milliseconds write_timeout{10000};
-  // wss: verify the server certificate against the system store (off for self-signed
-  // test gateways).
+  // wss: verify the server certificate (off only for throwaway test gateways).
   bool tls_verify_peer = true;
+  // wss: a PEM bundle of the CAs that may sign the gateway's certificate. It replaces
+  // the system store rather than adding to it: a gateway behind a private CA should not
+  // also accept a certificate any public CA issued for its name. Empty: the system store.
+  std::string tls_ca_file;
 };
 
 // A parsed ws:// or wss:// URL.
@@ -55,6 +58,10 @@ struct UpstreamUrl {
 absl::StatusOr<UpstreamUrl> ParseUpstreamUrl(const std::string& url);
 // The URL without userinfo or query, safe to log and to report.
 std::string RedactUrl(const std::string& url);
+
+// Loads `path` as a CA bundle the way a wss:// connection will: OK, or why not (unreadable,
+// or no PEM certificate in it).
+absl::Status CheckTlsCaFile(const std::string& path);
 
 struct UpstreamCallbacks {
   // The socket is open. Frames written from inside this callback go out before

@@ -47,8 +47,10 @@ class UpstreamConnection {
   virtual void Abort() = 0;
 };
 
-// The TLS client context for wss://, shared by every connection of one client.
-absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> MakeTlsContext(bool verify_peer);
+// The TLS client context for wss://, shared by every connection of one client: verifying
+// against config.tls_ca_file, else the system store, unless config.tls_verify_peer is off.
+absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> MakeTlsContext(
+    const UpstreamConfig& config);
 
 // `tls` is required when url.tls, ignored otherwise.
 std::shared_ptr<UpstreamConnection> MakeUpstreamConnection(

@@ -1,17 +1,21 @@
 #include "tests/integration/bridge_harness.h"
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/impl/client_unary_call.h"
 #include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
 
-std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout) {
+std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout, const std::string& token) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
   return context;
 }
 
-EventStream::EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request) {
+EventStream::EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request,
+                         const std::string& token) {
+  if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);
   reader_ = stub->Subscribe(&context_, request);
   thread_ = std::thread([this] { ReadLoop(); });
 }
@@ -82,7 +86,7 @@ std::optional<grpc::Status> EventStream::WaitForEnd(milliseconds timeout) {
   return end_status_;
 }
 
-BridgeHarness::BridgeHarness(HarnessOptions options) {
+BridgeHarness::BridgeHarness(HarnessOptions options) : token_(options.token) {
   sim_config_.ack_mode = options.ack_mode;
   sim_config_.scan_delay = milliseconds(5);
   sim_config_.step_delay = milliseconds(2);
@@ -109,7 +113,11 @@ BridgeHarness::BridgeHarness(HarnessOptions options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  channel_ = grpc::CreateCustomChannel(target(), grpc::InsecureChannelCredentials(), args);
+  channel_ =
+      grpc::CreateCustomChannel(target(),
+                                options.channel_credentials ? options.channel_credentials
+                                                            : grpc::InsecureChannelCredentials(),
+                                args);
   stub_ = v1::BridgeService::NewStub(channel_);
 }
 
@@ -137,7 +145,7 @@ bool BridgeHarness::WaitConnected(milliseconds timeout) {
   v1::SubscribeRequest request;
   request.set_after_seq(0);
   request.add_kinds(v1::EVENT_KIND_BRIDGE_STATE);
-  EventStream stream(stub_.get(), request);
+  EventStream stream(stub_.get(), request, token_);
   auto hello = stream.WaitFor(IsHello, timeout);
   if (!hello) return false;
   if (hello->hello().upstream_state() == v1::UPSTREAM_STATE_CONNECTED) return true;
@@ -152,7 +160,7 @@ bool BridgeHarness::WaitConnected(milliseconds timeout) {
 }
 
 std::unique_ptr<EventStream> BridgeHarness::Subscribe(v1::SubscribeRequest request) {
-  auto stream = std::make_unique<EventStream>(stub_.get(), std::move(request));
+  auto stream = std::make_unique<EventStream>(stub_.get(), std::move(request), token_);
   // Events are only guaranteed from the hello on.
   EXPECT_TRUE(stream->WaitFor(IsHello)) << "no hello on a new Subscribe stream";
   return stream;
@@ -162,7 +170,7 @@ std::unique_ptr<EventStream> BridgeHarness::Subscribe(v1::SubscribeRequest reque
   v1::LoginRequest request;
   request.set_account(account);
   v1::LoginResponse response;
-  grpc::Status status = stub_->Login(Context().get(), request, &response);
+  grpc::Status status = stub_->Login(Context(kWait, token_).get(), request, &response);
   if (!status.ok()) {
     return ::testing::AssertionFailure()
            << "Login(" << account << "): " << status.error_code() << " " << status.error_message();
@@ -188,12 +196,13 @@ grpc::Status BridgeHarness::SendText(const std::string& account, const std::stri
   request.set_to_user_name(to_user_name);
   request.set_content(content);
   v1::SendTextResponse response;
-  return stub_->SendText(Context(timeout).get(), request, &response);
+  return stub_->SendText(Context(timeout, token_).get(), request, &response);
 }
 
 v1::GetStatusResponse BridgeHarness::GetStatus() {
   v1::GetStatusResponse response;
-  grpc::Status status = stub_->GetStatus(Context().get(), v1::GetStatusRequest(), &response);
+  grpc::Status status =
+      stub_->GetStatus(Context(kWait, token_).get(), v1::GetStatusRequest(), &response);
   EXPECT_TRUE(status.ok()) << "GetStatus: " << status.error_message();
   return response;
 }
@@ -224,6 +233,20 @@ bool IsBridgeState(const v1::Event& e, v1::UpstreamState state) {
 }
 
 bool IsHello(const v1::SubscribeResponse& r) { return r.has_hello(); }
+
+// The build generates the health messages only, so the call goes through gRPC's unary
+// helper rather than a stub.
+std::optional<HealthStatus> CheckHealth(grpc::Channel* channel) {
+  static const grpc::internal::RpcMethod kCheck("/grpc.health.v1.Health/Check",
+                                                grpc::internal::RpcMethod::NORMAL_RPC);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("wxbridge.v1.BridgeService");
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status =
+      grpc::internal::BlockingUnaryCall(channel, kCheck, Context().get(), request, &response);
+  if (!status.ok()) return std::nullopt;
+  return response.status();
+}
 bool IsHeartbeat(const v1::SubscribeResponse& r) { return r.has_heartbeat(); }
 
 }  // namespace wxbridge::testing

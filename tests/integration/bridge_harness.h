@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/app/bridge_config.h"
@@ -29,13 +30,16 @@ namespace v1 = ::wxbridge::v1;
 // Generous: a busy 2-core CI machine. Waits end as soon as the condition holds.
 inline constexpr milliseconds kWait{10000};
 
-// A client context with a deadline.
-std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout = kWait);
+// A client context with a deadline, carrying "authorization: Bearer <token>" when a
+// token is given.
+std::unique_ptr<grpc::ClientContext> Context(milliseconds timeout = kWait,
+                                             const std::string& token = "");
 
 // Collects every message of one Subscribe stream.
 class EventStream {
  public:
-  EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request);
+  EventStream(v1::BridgeService::Stub* stub, v1::SubscribeRequest request,
+              const std::string& token = "");
   ~EventStream();  // Cancels and joins.
 
   using Predicate = std::function<bool(const v1::SubscribeResponse&)>;
@@ -69,6 +73,10 @@ struct HarnessOptions {
   // Applied after the defaults, before start.
   std::function<void(sim::SimulatorConfig&)> configure_simulator = nullptr;
   std::function<void(app::BridgeConfig&)> configure_bridge = nullptr;
+  // The harness's own calls carry this bearer token (for a bridge with a tokens file).
+  std::string token;
+  // The harness's channel; insecure when null.
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
 };
 
 class BridgeHarness {
@@ -107,6 +115,7 @@ class BridgeHarness {
   std::unique_ptr<app::BridgeServer> bridge_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::BridgeService::Stub> stub_;
+  std::string token_;
 };
 
 // Events about `account` of a given payload case.
@@ -115,6 +124,11 @@ bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStat
 bool IsText(const v1::Event& e, const std::string& account, const std::string& text);
 bool IsBridgeState(const v1::Event& e, v1::UpstreamState state);
 bool IsHello(const v1::SubscribeResponse& r);
+
+using HealthStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
+// grpc.health.v1.Health/Check for wxbridge.v1.BridgeService, with no token; nullopt when
+// the call fails.
+std::optional<HealthStatus> CheckHealth(grpc::Channel* channel);
 bool IsHeartbeat(const v1::SubscribeResponse& r);
 
 }  // namespace wxbridge::testing

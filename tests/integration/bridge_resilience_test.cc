@@ -27,7 +27,6 @@ using sim::Simulator;
 using std::chrono::steady_clock;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using HealthStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
 
 // The request code of a frame the bridge sent, or -1 when it is not one.
 int FrameCode(const std::string& frame) {
@@ -43,20 +42,6 @@ bool AnyFrameWithCode(const std::vector<std::string>& frames, int code) {
     if (FrameCode(frame) == code) return true;
   }
   return false;
-}
-
-// grpc.health.v1.Health/Check for the bridge's service. The build generates the health
-// messages only, so the call goes through gRPC's unary helper rather than a stub.
-std::optional<HealthStatus> CheckHealth(grpc::Channel* channel) {
-  static const grpc::internal::RpcMethod kCheck("/grpc.health.v1.Health/Check",
-                                                grpc::internal::RpcMethod::NORMAL_RPC);
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service("wxbridge.v1.BridgeService");
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status =
-      grpc::internal::BlockingUnaryCall(channel, kCheck, Context().get(), request, &response);
-  if (!status.ok()) return std::nullopt;
-  return response.status();
 }
 
 class BridgeResilienceTest : public ::testing::TestWithParam<AckMode> {

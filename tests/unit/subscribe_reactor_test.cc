@@ -52,7 +52,7 @@ class SubscribeOnlyService : public wxbridge::v1::BridgeService::WithRawCallback
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override {
-    return StartSubscribe(context, request, options_, registry_);
+    return StartSubscribe(context, request, options_, registry_, wxbridge::auth::OpenGrant());
   }
 
  private:

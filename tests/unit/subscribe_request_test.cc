@@ -21,7 +21,7 @@ TEST(SubscribeRequestTest, TooManyAccountsAreRefusedNamingTheLimit) {
     request.add_accounts(absl::StrCat("account_", i));
   }
   SubscribeParams params;
-  const grpc::Status status = ParseSubscribeRequest(request, options, &params);
+  const grpc::Status status = ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
             absl::StrCat("accounts has ", options.max_accounts + 1, " entries, over the limit of ",
@@ -29,7 +29,7 @@ TEST(SubscribeRequestTest, TooManyAccountsAreRefusedNamingTheLimit) {
 
   request.mutable_accounts()->RemoveLast();
   SubscribeParams within;
-  EXPECT_TRUE(ParseSubscribeRequest(request, options, &within).ok());
+  EXPECT_TRUE(ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &within).ok());
 }
 
 TEST(SubscribeRequestTest, TooManyKindsAreRefusedNamingTheLimit) {
@@ -38,14 +38,14 @@ TEST(SubscribeRequestTest, TooManyKindsAreRefusedNamingTheLimit) {
   wxbridge::v1::SubscribeRequest request;
   for (int i = 0; i < 4; ++i) request.add_kinds(wxbridge::v1::EVENT_KIND_TEXT);
   SubscribeParams params;
-  const grpc::Status status = ParseSubscribeRequest(request, options, &params);
+  const grpc::Status status = ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("kinds has 4 entries"));
   EXPECT_THAT(status.error_message(), HasSubstr("limit of 3 (--max_subscribe_kinds)"));
 
   request.mutable_kinds()->RemoveLast();
   SubscribeParams within;
-  EXPECT_TRUE(ParseSubscribeRequest(request, options, &within).ok());
+  EXPECT_TRUE(ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &within).ok());
 }
 
 TEST(SubscribeRequestTest, AMillionAccountsAreRefused) {
@@ -53,7 +53,7 @@ TEST(SubscribeRequestTest, AMillionAccountsAreRefused) {
   wxbridge::v1::SubscribeRequest request;
   for (int i = 0; i < 1000000; ++i) request.add_accounts("a");
   SubscribeParams params;
-  EXPECT_EQ(ParseSubscribeRequest(request, options, &params).error_code(),
+  EXPECT_EQ(ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 

@@ -1,5 +1,7 @@
 #include "server/upstream/upstream_client.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +19,7 @@
 #include "boost/asio/post.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/child_process.h"
 #include "tests/support/ws_test_server.h"
 
 namespace wxbridge::upstream {
@@ -597,6 +600,84 @@ TEST(UpstreamClientHandshakeTest, AHandshakeThatTimesOutReportsNoHttpStatus) {
   const std::string detail = harness.record().states.front().detail;
   EXPECT_THAT(detail, HasSubstr("timed out after 200 ms"));
   EXPECT_THAT(detail, Not(HasSubstr("HTTP")));
+}
+
+// A gateway behind a private CA (tests/tls/make_test_certs.sh): --tls_ca_file makes its
+// certificate verify, the system store does not, and neither does an unrelated CA.
+class UpstreamClientTlsCaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("upstream_tls_ca." + std::to_string(getpid()));
+    const wxbridge::testing::ProcessResult made = wxbridge::testing::RunProcess(
+        {"/bin/bash", WXBRIDGE_MAKE_TEST_CERTS, dir_.string()}, milliseconds(60000));
+    if (made.exit_code != 0) GTEST_SKIP() << "make_test_certs.sh failed: " << made.err;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string File(const char* name) const { return (dir_ / name).string(); }
+  TlsFiles ServerFiles() const { return TlsFiles{File("server.pem"), File("server.key")}; }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(UpstreamClientTlsCaTest, VerifiesAgainstTheCaFileAndCarriesFrames) {
+  WsTestServer server(ServerFiles());
+  UpstreamConfig config = ConfigFor(server.url());
+  config.tls_ca_file = File("ca.pem");
+  ClientHarness harness(config);
+  harness.set_on_connected([](UpstreamClient& client) {
+    client.Write(std::make_shared<const std::string>("verified"), 1);
+  });
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForConnected());
+  ASSERT_TRUE(server.WaitFor([](const ServerRecord& r) { return !r.frames.empty(); }, kWait));
+  EXPECT_THAT(server.record().frames, ElementsAre("verified"));
+  EXPECT_EQ(harness.StopAndWait(), 1);
+}
+
+TEST_F(UpstreamClientTlsCaTest, WithoutTheCaFileTheSystemStoreRefusesThePrivateCa) {
+  WsTestServer server(ServerFiles());
+  ClientHarness harness(ConfigFor(server.url()));
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  const ClientRecord record = harness.record();
+  EXPECT_EQ(record.Count(wxbridge::v1::UPSTREAM_STATE_CONNECTED), 0);
+  EXPECT_EQ(server.record().handshakes, 0);
+  const std::string detail = record.states.front().detail;
+  EXPECT_THAT(detail, HasSubstr("TLS handshake with " + server.url()));
+  EXPECT_THAT(detail, HasSubstr("certificate verify failed"));
+  EXPECT_THAT(detail, HasSubstr("unable to get local issuer certificate"));
+  EXPECT_THAT(detail, HasSubstr("system CAs"));
+}
+
+TEST_F(UpstreamClientTlsCaTest, ACaFileOfAnotherCaReplacesTheSystemStoreAndRefuses) {
+  WsTestServer server(ServerFiles());
+  UpstreamConfig config = ConfigFor(server.url());
+  config.tls_ca_file = File("stranger_ca.pem");
+  ClientHarness harness(config);
+  harness.Start();
+  ASSERT_TRUE(harness.WaitForState(wxbridge::v1::UPSTREAM_STATE_DISCONNECTED));
+  EXPECT_EQ(harness.record().Count(wxbridge::v1::UPSTREAM_STATE_CONNECTED), 0);
+  EXPECT_THAT(harness.record().states.front().detail, HasSubstr("--tls_ca_file"));
+}
+
+TEST_F(UpstreamClientTlsCaTest, CheckTlsCaFileAcceptsAPemBundleOnly) {
+  EXPECT_TRUE(CheckTlsCaFile(File("ca.pem")).ok());
+  const absl::Status missing = CheckTlsCaFile(File("missing.pem"));
+  EXPECT_THAT(std::string(missing.message()),
+              ::testing::AllOf(HasSubstr("cannot read"), HasSubstr("missing.pem"),
+                               HasSubstr("No such file")));
+  // A key is PEM, but no certificate.
+  EXPECT_THAT(std::string(CheckTlsCaFile(File("ca.key")).message()),
+              HasSubstr("no usable PEM CA certificate"));
+  const std::string garbage = File("garbage.pem");
+  std::FILE* file = std::fopen(garbage.c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  std::fputs("not a certificate\n", file);
+  std::fclose(file);
+  EXPECT_THAT(std::string(CheckTlsCaFile(garbage).message()),
+              HasSubstr("no usable PEM CA certificate"));
 }
 
 }  // namespace
