@@ -1,16 +1,19 @@
 // wxctl: a command-line client for wxbridge (wxbridge.v1.BridgeService). One subcommand
 // per RPC; results as JSON lines on stdout; failures as "ERROR: <CODE>: <message>" on
 // stderr. Exit status: 0 ok, 1 the call failed, 2 bad command line.
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "client/wxctl/command_context.h"
 #include "client/wxctl/flag_set.h"
 #include "client/wxctl/subcommand.h"
+#include "grpc/support/log.h"
 
 namespace wxbridge::wxctl {
 namespace {
@@ -39,7 +42,14 @@ std::string MainUsage(const FlagSet& global_flags,
   return usage;
 }
 
+// gRPC's own log lines (a failed TLS handshake, say) repeat what the ERROR line says, in
+// gRPC's words; GRPC_VERBOSITY brings them back.
+void QuietGrpcLog() {
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function([](gpr_log_func_args*) {});
+}
+
 int Main(const std::vector<std::string>& args) {
+  QuietGrpcLog();
   GlobalOptions options = DefaultGlobalOptions();
   FlagSet global_flags("wxctl [global flags] <command> [flags]",
                        "A command-line client for wxbridge.");
@@ -85,6 +95,11 @@ int Main(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   CommandContext context(options);
+  // An unreadable PEM file or an unusable token is a usage error, found before any call.
+  if (absl::Status opened = context.Open(); !opened.ok()) {
+    std::cerr << "wxctl " << name << ": " << opened.message() << "\n\n" << flags.Usage();
+    return kExitUsage;
+  }
   return command->Run(context);
 }
 

@@ -1,5 +1,6 @@
 #include "client/wxclient/status_text.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -50,22 +51,51 @@ std::string StatusLine(const grpc::Status& status) {
   return absl::StrCat("ERROR: ", StatusCodeName(status.error_code()), ": ", status.error_message());
 }
 
-std::string StatusHint(const grpc::Status& status, const std::string& server) {
+namespace {
+
+// gRPC's own connection failures, as opposed to the bridge's "gateway not connected".
+std::string ConnectHint(const std::string& message, const ChannelOptions& channel) {
+  const std::string lower = absl::AsciiStrToLower(message);
+  if (absl::StrContains(lower, "ssl") || absl::StrContains(lower, "handshake") ||
+      absl::StrContains(lower, "certificate")) {
+    return "the TLS handshake failed: is --tls_ca the CA that signed the bridge's "
+           "certificate, does that certificate name the host in --server (else "
+           "--tls_server_name), and does the bridge want a client certificate (--tls_cert, "
+           "--tls_key)?";
+  }
+  std::string hint = absl::StrCat("is wxbridge running and listening on ", channel.target,
+                                  "? (start it with scripts/run.sh, or pass --server / set "
+                                  "WXBRIDGE_SERVER)");
+  if (!channel.tls()) {
+    absl::StrAppend(&hint, "; if it serves TLS, pass --tls_ca or set WXBRIDGE_TLS_CA");
+  }
+  return hint;
+}
+
+}  // namespace
+
+std::string StatusHint(const grpc::Status& status, const ChannelOptions& channel, bool has_token) {
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      // gRPC's own connection failures, as opposed to the bridge's "gateway not connected".
       if (absl::StrContains(status.error_message(), "connect")) {
-        return absl::StrCat("is wxbridge running and listening on ", server,
-                            "? (start it with scripts/run.sh, or pass --server / set "
-                            "WXBRIDGE_SERVER)");
+        return ConnectHint(status.error_message(), channel);
       }
       return "the bridge has no gateway connection: see `wxctl status` and the bridge's log";
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return "no answer in time: raise --timeout, or check `wxctl status` (is the account "
              "logged in?)";
     case grpc::StatusCode::UNAUTHENTICATED:
-      return "the gateway refused the bridge's authKey: restart wxbridge with the right "
-             "WXBRIDGE_AUTH_KEY";
+      if (absl::StrContains(status.error_message(), "authKey")) {
+        return "the gateway refused the bridge's authKey: restart wxbridge with the right "
+               "WXBRIDGE_AUTH_KEY";
+      }
+      return has_token ? "the bridge does not know this token: check --token / "
+                         "WXBRIDGE_TOKEN against the bridge's tokens file (docs/security.md)"
+                       : "the bridge wants a token: pass --token or set WXBRIDGE_TOKEN "
+                         "(docs/security.md)";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "this token's scope (its accounts and methods in the bridge's tokens file) "
+             "does not cover the call: see docs/security.md";
     default:
       return "";
   }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "client/wxclient/channel.h"
 #include "grpcpp/support/status.h"
 
 namespace wxbridge::client {
@@ -14,9 +15,10 @@ std::string StatusCodeName(grpc::StatusCode code);
 // "ERROR: FAILED_PRECONDITION: the gateway rejected code 105: …" (no newline).
 std::string StatusLine(const grpc::Status& status);
 
-// What a newcomer should try next for this status, talking to `server`; empty when there
-// is nothing more to say than the message.
-std::string StatusHint(const grpc::Status& status, const std::string& server);
+// What a newcomer should try next for this status, talking to a bridge through `channel`
+// with a token or without (`has_token`); empty when there is nothing more to say than the
+// message.
+std::string StatusHint(const grpc::Status& status, const ChannelOptions& channel, bool has_token);
 
 }  // namespace wxbridge::client
 

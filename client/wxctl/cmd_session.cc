@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "client/wxclient/channel.h"
 #include "client/wxclient/qr_render.h"
 #include "client/wxctl/subcommand.h"
 
@@ -46,7 +45,7 @@ class LoginCommand final : public Subcommand {
     v1::SubscribeRequest subscribe;
     subscribe.add_accounts(account_);
     subscribe.add_kinds(v1::EVENT_KIND_LOGIN_STATUS);
-    auto stream_context = client::ContextWithTimeout(wait_);
+    auto stream_context = context.NewStreamContext(wait_);
     auto stream = context.stub().Subscribe(stream_context.get(), subscribe);
     v1::SubscribeResponse message;
     if (!stream->Read(&message)) return context.Fail(stream->Finish());

@@ -10,7 +10,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "client/wxclient/channel.h"
 #include "client/wxclient/json_lines.h"
 #include "client/wxctl/subcommand.h"
 #include "google/protobuf/util/time_util.h"
@@ -85,7 +84,7 @@ class SubscribeCommand final : public Subcommand {
       *request_.mutable_heartbeat_interval() =
           google::protobuf::util::TimeUtil::MillisecondsToDuration(heartbeat_.count());
     }
-    auto stream_context = client::ContextWithTimeout(max_time_);
+    auto stream_context = context.NewStreamContext(max_time_);
     auto reader = context.stub().Subscribe(stream_context.get(), request_);
     v1::SubscribeResponse message;
     int64_t events = 0;

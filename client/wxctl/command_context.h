@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
+#include "client/wxclient/channel.h"
 #include "client/wxctl/flag_set.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
@@ -20,13 +22,15 @@ inline constexpr int kExitFailed = 1;  // the call failed (or login did not succ
 inline constexpr int kExitUsage = 2;   // bad command line
 
 struct GlobalOptions {
-  std::string server;  // host:port
+  client::ChannelOptions channel;  // --server and --tls_*
+  std::string token;               // sent as "authorization: Bearer <token>"; never printed
   std::chrono::milliseconds timeout{10000};
 };
 
-// Defaults: --server from WXBRIDGE_SERVER or 127.0.0.1:50051, --timeout 10s.
+// Defaults: --server from WXBRIDGE_SERVER or 127.0.0.1:50051, --token and --tls_* from
+// WXBRIDGE_TOKEN and WXBRIDGE_TLS_{CA,CERT,KEY}, --timeout 10s.
 GlobalOptions DefaultGlobalOptions();
-// Adds --server and --timeout under "global flags".
+// Adds --server, --token, --tls_*, and --timeout under "global flags".
 void AddGlobalFlags(FlagSet& flags, GlobalOptions* options);
 
 class CommandContext {
@@ -34,10 +38,14 @@ class CommandContext {
   explicit CommandContext(GlobalOptions options);
 
   const GlobalOptions& options() const { return options_; }
-  // Connects on first use.
+  // Reads the PEM files and checks the token: INVALID_ARGUMENT (a usage error) when one is
+  // unusable. Called once, before stub().
+  absl::Status Open();
   wxbridge::v1::BridgeService::Stub& stub();
-  // A client context with the --timeout deadline (or none when it is 0).
+  // A client context with the --timeout deadline (or none when it is 0) and the token.
   std::unique_ptr<grpc::ClientContext> NewClientContext() const;
+  // The same with its own deadline, for streams (zero: none).
+  std::unique_ptr<grpc::ClientContext> NewStreamContext(std::chrono::milliseconds timeout) const;
 
   // Prints `response` as one JSON line and returns kExitOk, or prints the failure and
   // returns kExitFailed.

@@ -5,10 +5,14 @@
 //
 //   NODE_PATH=build/tools/node_modules node examples/node/wxbridge_example.js
 //
-// Flags: --server=HOST:PORT (default $WXBRIDGE_SERVER or 127.0.0.1:50051),
-// --proto_dir=DIR (default: the repository's proto/). Exits 0 when the text arrived.
+// Flags: --server=HOST:PORT or unix:PATH (default $WXBRIDGE_SERVER or 127.0.0.1:50051),
+// --proto_dir=DIR (default: the repository's proto/). Environment: WXBRIDGE_TOKEN (sent
+// as "authorization: Bearer <token>" with every call), WXBRIDGE_TLS_CA (set: TLS,
+// trusting this CA), WXBRIDGE_TLS_CERT and WXBRIDGE_TLS_KEY (a client certificate, for
+// mTLS). Exits 0 when the text arrived.
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -31,11 +35,30 @@ function loadService(protoDir) {
   return grpc.loadPackageDefinition(definition).wxbridge.v1.BridgeService;
 }
 
+// TLS when WXBRIDGE_TLS_CA is set (with a client certificate when WXBRIDGE_TLS_CERT and
+// WXBRIDGE_TLS_KEY are), else plaintext.
+function channelCredentials() {
+  const read = (variable) => (process.env[variable] ? fs.readFileSync(process.env[variable])
+    : null);
+  if (!process.env.WXBRIDGE_TLS_CA) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(read('WXBRIDGE_TLS_CA'), read('WXBRIDGE_TLS_KEY'),
+    read('WXBRIDGE_TLS_CERT'));
+}
+
+// The token, sent with every call; none when WXBRIDGE_TOKEN is unset.
+function callMetadata() {
+  const metadata = new grpc.Metadata();
+  if (process.env.WXBRIDGE_TOKEN) {
+    metadata.set('authorization', `Bearer ${process.env.WXBRIDGE_TOKEN}`);
+  }
+  return metadata;
+}
+
 // Promisified unary call with a deadline.
 function call(client, method, request) {
   return new Promise((resolve, reject) => {
     const deadline = new Date(Date.now() + TIMEOUT_MS);
-    client[method](request, { deadline }, (error, response) =>
+    client[method](request, callMetadata(), { deadline }, (error, response) =>
       error ? reject(error) : resolve(response));
   });
 }
@@ -45,17 +68,24 @@ class EventStream {
   constructor(client, request) {
     this.received = [];
     this.waiters = [];
-    this.call = client.Subscribe(request);
+    this.error = null;
+    this.call = client.Subscribe(request, callMetadata());
     this.call.on('data', (message) => {
       this.received.push(message);
       this.waiters = this.waiters.filter((w) => !w.offer(message));
     });
-    this.call.on('error', () => {}); // cancelled at the end; waits time out otherwise
+    // The stream failed (e.g. UNAUTHENTICATED): waits fail with it. Cancelled at the end.
+    this.call.on('error', (error) => {
+      this.error = error;
+      this.waiters.forEach((w) => w.fail(error));
+      this.waiters = [];
+    });
   }
 
   waitFor(predicate, what) {
     const seen = this.received.find(predicate);
     if (seen) return Promise.resolve(seen);
+    if (this.error) return Promise.reject(this.error);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)),
         TIMEOUT_MS);
@@ -65,6 +95,10 @@ class EventStream {
           clearTimeout(timer);
           resolve(message);
           return true;
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       });
     });
@@ -94,7 +128,7 @@ async function main() {
   const sender = flag('sender', 'node-alice');
   const receiver = flag('receiver', 'node-bob');
   const BridgeService = loadService(protoDir);
-  const client = new BridgeService(server, grpc.credentials.createInsecure());
+  const client = new BridgeService(server, channelCredentials());
 
   // Subscribe before acting, and wait for the hello: from then on nothing is missed.
   const stream = new EventStream(client, {
@@ -121,7 +155,7 @@ async function main() {
 }
 
 main().then(() => process.exit(0), (error) => {
-  const code = error.code !== undefined ? `${grpc.status[error.code]}: ` : '';
+  const code = typeof error.code === 'number' ? `${grpc.status[error.code]}: ` : '';
   console.error(`ERROR: ${code}${error.details || error.message}`);
   process.exit(1);
 });

@@ -10,6 +10,10 @@ Needs Debian's python3-grpcio and python3-protobuf, and stubs generated from pro
 
 (the build does this into build/cmake/tests/polyglot/python). Exits 0 when the text
 arrived, 1 on any failure.
+
+Environment: WXBRIDGE_SERVER (host:port or unix:/path), WXBRIDGE_TOKEN (sent as
+"authorization: Bearer <token>" with every call), WXBRIDGE_TLS_CA (set: TLS, trusting
+this CA), WXBRIDGE_TLS_CERT and WXBRIDGE_TLS_KEY (a client certificate, for mTLS).
 """
 
 import argparse
@@ -31,8 +35,8 @@ TIMEOUT_S = 30
 class EventStream:
     """A Subscribe stream read on a thread of its own, so we can wait with a timeout."""
 
-    def __init__(self, stub, request):
-        self._call = stub.Subscribe(request)
+    def __init__(self, stub, request, metadata):
+        self._call = stub.Subscribe(request, metadata=metadata)
         self._messages = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -40,8 +44,8 @@ class EventStream:
         try:
             for message in self._call:
                 self._messages.put(message)
-        except grpc.RpcError:
-            pass  # cancelled at the end, or the bridge went away: waits time out
+        except grpc.RpcError as error:
+            self._messages.put(error)  # e.g. UNAUTHENTICATED: wait_for raises it
 
     def wait_for(self, predicate, what):
         """The first message that matches, or SystemExit after TIMEOUT_S."""
@@ -50,6 +54,8 @@ class EventStream:
                 message = self._messages.get(timeout=TIMEOUT_S)
             except queue.Empty:
                 sys.exit(f"timed out waiting for {what}")
+            if isinstance(message, grpc.RpcError):
+                raise message
             if predicate(message):
                 return message
 
@@ -57,9 +63,33 @@ class EventStream:
         self._call.cancel()
 
 
-def log_in(stub, stream, account):
+def open_channel(server):
+    """TLS when WXBRIDGE_TLS_CA is set (with a client certificate when WXBRIDGE_TLS_CERT
+    and WXBRIDGE_TLS_KEY are), else plaintext."""
+    def read(variable):
+        path = os.environ.get(variable)
+        if not path:
+            return None
+        with open(path, "rb") as pem:
+            return pem.read()
+
+    if not os.environ.get("WXBRIDGE_TLS_CA"):
+        return grpc.insecure_channel(server)
+    return grpc.secure_channel(server, grpc.ssl_channel_credentials(
+        root_certificates=read("WXBRIDGE_TLS_CA"), private_key=read("WXBRIDGE_TLS_KEY"),
+        certificate_chain=read("WXBRIDGE_TLS_CERT")))
+
+
+def call_metadata():
+    """The token, sent with every call; none when WXBRIDGE_TOKEN is unset."""
+    token = os.environ.get("WXBRIDGE_TOKEN")
+    return (("authorization", f"Bearer {token}"),) if token else ()
+
+
+def log_in(stub, stream, account, metadata):
     """Logs `account` in and waits for LOGGED_IN; returns its wxid."""
-    response = stub.Login(pb.LoginRequest(account=account), timeout=TIMEOUT_S)
+    response = stub.Login(pb.LoginRequest(account=account), timeout=TIMEOUT_S,
+                          metadata=metadata)
     status = response.status
     print(f"{account}: Login -> {common_pb2.LoginStatus.Name(status.status)} "
           f"({len(status.qr_image)}-byte QR code PNG)")
@@ -80,21 +110,22 @@ def main():
     parser.add_argument("--receiver", default="py-bob")
     args = parser.parse_args()
 
-    channel = grpc.insecure_channel(args.server)
-    stub = pb_grpc.BridgeServiceStub(channel)
+    stub = pb_grpc.BridgeServiceStub(open_channel(args.server))
+    metadata = call_metadata()
     # Subscribe before acting, and wait for the hello: from then on nothing is missed.
     stream = EventStream(stub, pb.SubscribeRequest(
         accounts=[args.sender, args.receiver],
-        kinds=[events_pb2.EVENT_KIND_LOGIN_STATUS, events_pb2.EVENT_KIND_TEXT]))
+        kinds=[events_pb2.EVENT_KIND_LOGIN_STATUS, events_pb2.EVENT_KIND_TEXT]), metadata)
     hello = stream.wait_for(lambda m: m.HasField("hello"), "the stream's hello").hello
     print(f"subscribed: bridge {hello.bridge_version}, head seq {hello.head_seq}")
 
-    log_in(stub, stream, args.sender)
-    receiver_wx_id = log_in(stub, stream, args.receiver)
+    log_in(stub, stream, args.sender, metadata)
+    receiver_wx_id = log_in(stub, stream, args.receiver, metadata)
 
     text = "hello from Python"
     reply = stub.SendText(pb.SendTextRequest(account=args.sender, to_user_name=receiver_wx_id,
-                                             content=text), timeout=TIMEOUT_S)
+                                             content=text),
+                          timeout=TIMEOUT_S, metadata=metadata)
     print(f"{args.sender}: SendText -> request id {reply.ack.request_id}, "
           f"{common_pb2.Completion.Name(reply.ack.completion)}")
     event = stream.wait_for(
@@ -112,3 +143,5 @@ if __name__ == "__main__":
         sys.exit(main())
     except grpc.RpcError as error:
         sys.exit(f"ERROR: {error.code().name}: {error.details()}")
+    except OSError as error:  # a PEM file named in WXBRIDGE_TLS_*
+        sys.exit(f"ERROR: cannot read {error.filename}: {error.strerror}")

@@ -1,15 +1,20 @@
 // The real wxctl binary against an in-process bridge and simulator, as an operator uses
 // it: login with the QR code in the terminal, send-text watched on subscribe, status,
-// failures with the gRPC code name, usage errors, and --help everywhere.
+// failures with the gRPC code name, usage errors, and --help everywhere; and against a
+// bridge that serves TLS, wants a client certificate and a token.
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "client/wxclient/channel.h"
 #include "client/wxclient/png_gray.h"
 #include "client/wxclient/qr_render.h"
 #include "gmock/gmock.h"
@@ -17,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
 #include "tests/support/child_process.h"
+#include "tests/support/test_credentials.h"
 
 namespace wxbridge::testing {
 namespace {
@@ -75,12 +81,35 @@ TEST(WxctlUsageTest, BadCommandLinesExitTwoAndSayWhy) {
       {{"subscribe", "--max_batch=-1"}, "not a count"},
       {{"status", "--timeout=soon"}, "not a duration"},
       {{"send-image", "--account=a", "--to=b", "--file=/nonexistent.png"}, "cannot read"},
+      {{"--tls_ca=/nonexistent.pem", "status"}, "--tls_ca: cannot read \"/nonexistent.pem\""},
+      {{"status", "--tls_ca=/dev/null"}, "--tls_ca: \"/dev/null\" is not a PEM file"},
+      {{"--tls_ca=/dev/null", "--tls_cert=/dev/null", "status"}, "go together"},
+      {{"--tls_cert=/dev/null", "--tls_key=/dev/null", "status"}, "need --tls_ca"},
   };
   for (const auto& [args, message] : cases) {
     ProcessResult result = Wxctl(args);
     EXPECT_EQ(result.exit_code, 2) << absl::StrJoin(args, " ");
     EXPECT_THAT(result.err, HasSubstr(message)) << absl::StrJoin(args, " ");
     EXPECT_THAT(result.err, HasSubstr("usage: wxctl"));
+  }
+}
+
+TEST(WxctlUsageTest, TheTokenIsNeverPrintedNorAnUnsendableOneSent) {
+  const std::string token = "wxctl-test-token-0123456789";
+  ProcessResult help = Wxctl({"--help"}, {"WXBRIDGE_TOKEN=" + token});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("(default $WXBRIDGE_TOKEN)"));
+  ProcessResult command_help = Wxctl({"status", "--help"}, {"WXBRIDGE_TOKEN=" + token});
+  EXPECT_THAT(command_help.out, HasSubstr("(default $WXBRIDGE_TOKEN)"));
+  // gRPC cannot send a newline in metadata: a usage error, not a crash.
+  ProcessResult newline = Wxctl({"status"}, {"WXBRIDGE_TOKEN=" + token + "\n"});
+  EXPECT_EQ(newline.exit_code, 2);
+  EXPECT_THAT(newline.err, HasSubstr("printable ASCII"));
+  ProcessResult unreachable =
+      Wxctl({"--server=127.0.0.1:1", "--timeout=2s", "--token=" + token, "status"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  for (const ProcessResult* result : {&help, &command_help, &newline, &unreachable}) {
+    EXPECT_THAT(result->out + result->err, ::testing::Not(HasSubstr(token)));
   }
 }
 
@@ -252,6 +281,147 @@ TEST_F(WxctlTest, EveryUnaryCommandReachesTheBridge) {
     EXPECT_EQ(result.exit_code, 0) << absl::StrJoin(call, " ") << "\n" << result.err;
     EXPECT_THAT(result.out, StartsWith("{\"ack\":")) << absl::StrJoin(call, " ");
   }
+}
+
+// A bridge serving TLS that requires client certificates and tokens: "ops" may do
+// everything, "alice-only" may log alice in, send as her and read her events.
+class WxctlSecureTest : public ::testing::Test {
+ protected:
+  WxctlSecureTest()
+      : ops_(MakeToken("ops", {"*"}, {"*"})),
+        alice_only_(MakeToken("alice-only", {"alice"}, {"Login", "SendText", "Subscribe"})) {
+    EXPECT_TRUE(certs_.ok()) << "could not make test certificates";
+    EXPECT_TRUE(
+        WriteFileAtomically(certs_.Path("tokens.json"), TokensFileJson({ops_, alice_only_})));
+    HarnessOptions options;
+    options.token = ops_.secret;
+    // The harness's own calls go through wxbridge_client, as wxctl's do.
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        client::MakeChannelCredentials(ChannelOptions());
+    EXPECT_TRUE(credentials.ok()) << credentials.status();
+    if (credentials.ok()) options.channel_credentials = *credentials;
+    options.configure_bridge = [this](app::BridgeConfig& config) {
+      config.grpc.tls.cert = certs_.Path("server.pem");
+      config.grpc.tls.key = certs_.Path("server.key");
+      config.grpc.tls.client_ca = certs_.Path("ca.pem");
+      config.grpc.tokens_file = certs_.Path("tokens.json");
+    };
+    harness_ = std::make_unique<BridgeHarness>(options);
+    EXPECT_TRUE(harness_->WaitConnected());
+  }
+
+  client::ChannelOptions ChannelOptions() const {
+    client::ChannelOptions options;
+    options.tls_ca_file = certs_.Path("ca.pem");
+    options.tls_cert_file = certs_.Path("client.pem");
+    options.tls_key_file = certs_.Path("client.key");
+    return options;
+  }
+
+  // wxctl with the environment a user of this bridge sets (the "ops" token), then
+  // `overrides` ("NAME=value", or a bare NAME to unset). No token is ever printed.
+  ProcessResult Run(const std::vector<std::string>& args,
+                    const std::vector<std::string>& overrides = {}) {
+    std::vector<std::string> env = {"WXBRIDGE_SERVER=" + harness_->target(),
+                                    "WXBRIDGE_TOKEN=" + ops_.secret,
+                                    "WXBRIDGE_TLS_CA=" + certs_.Path("ca.pem"),
+                                    "WXBRIDGE_TLS_CERT=" + certs_.Path("client.pem"),
+                                    "WXBRIDGE_TLS_KEY=" + certs_.Path("client.key")};
+    env.insert(env.end(), overrides.begin(), overrides.end());
+    ProcessResult result = Wxctl(args, env);
+    for (const TestToken* token : {&ops_, &alice_only_}) {
+      EXPECT_THAT(result.out + result.err, ::testing::Not(HasSubstr(token->secret)));
+    }
+    return result;
+  }
+
+  TestCertificates certs_;
+  TestToken ops_;
+  TestToken alice_only_;
+  std::unique_ptr<BridgeHarness> harness_;
+};
+
+TEST_F(WxctlSecureTest, WithTlsAClientCertificateAndATokenEveryCommandWorks) {
+  const std::string qr_file = absl::StrCat(::testing::TempDir(), "/wxctl-secure-alice.png");
+  for (const std::string account : {"alice", "bob"}) {
+    ProcessResult login = Run({"login", "--account=" + account, "--qr_file=" + qr_file});
+    ASSERT_EQ(login.exit_code, 0) << login.err;
+    EXPECT_THAT(login.out, HasSubstr(account + ": LOGGED_IN"));
+  }
+  ProcessResult sent = Run({"send-text", "--account=alice",
+                            "--to=" + sim::Simulator::WxIdFor("bob"), "--text=over TLS"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  ProcessResult replay =
+      Run({"subscribe", "--account=bob", "--kind=text", "--after_seq=0", "--count=1"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr("\"text\":\"over TLS\""));
+  // --token works as well as the environment.
+  ProcessResult flag = Run({"--token=" + ops_.secret, "status"}, {"WXBRIDGE_TOKEN"});
+  EXPECT_EQ(flag.exit_code, 0) << flag.err;
+}
+
+TEST_F(WxctlSecureTest, WithoutATokenEveryCallIsUnauthenticated) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"status"},
+        {"subscribe", "--after_seq=0", "--count=1"},
+        {"send-text", "--account=alice", "--to=x", "--text=never sent"}}) {
+    ProcessResult result = Run(args, {"WXBRIDGE_TOKEN"});
+    EXPECT_EQ(result.exit_code, 1) << absl::StrJoin(args, " ");
+    EXPECT_THAT(result.err, StartsWith("ERROR: UNAUTHENTICATED: ")) << absl::StrJoin(args, " ");
+    EXPECT_THAT(result.err, HasSubstr("hint: the bridge wants a token"));
+  }
+  ProcessResult unknown = Run({"status"}, {"WXBRIDGE_TOKEN=" + std::string(64, 'a')});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, StartsWith("ERROR: UNAUTHENTICATED: "));
+  EXPECT_THAT(unknown.err, HasSubstr("hint: the bridge does not know this token"));
+}
+
+TEST_F(WxctlSecureTest, PlaintextOrAMissingOrForeignCertificateCannotConnect) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"WXBRIDGE_TLS_CA", "WXBRIDGE_TLS_CERT", "WXBRIDGE_TLS_KEY"},  // plaintext
+      {"WXBRIDGE_TLS_CERT", "WXBRIDGE_TLS_KEY"},                     // no client certificate
+      {"WXBRIDGE_TLS_CERT=" + certs_.Path("stranger.pem"),
+       "WXBRIDGE_TLS_KEY=" + certs_.Path("stranger.key")},    // another CA's client
+      {"WXBRIDGE_TLS_CA=" + certs_.Path("stranger_ca.pem")},  // not the bridge's CA
+  };
+  for (const auto& overrides : cases) {
+    ProcessResult result = Run({"--timeout=5s", "status"}, overrides);
+    EXPECT_EQ(result.exit_code, 1) << absl::StrJoin(overrides, " ");
+    EXPECT_THAT(result.err, StartsWith("ERROR: UNAVAILABLE: ")) << absl::StrJoin(overrides, " ");
+  }
+}
+
+TEST_F(WxctlSecureTest, AScopedTokenIsDeniedWhatItsScopeLacks) {
+  const std::vector<std::string> alice = {"WXBRIDGE_TOKEN=" + alice_only_.secret};
+  const std::string qr_file = ::testing::TempDir() + "/wxctl-scoped-alice.png";
+  ProcessResult login = Run({"login", "--account=alice", "--qr_file=" + qr_file}, alice);
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  const std::string bob = sim::Simulator::WxIdFor("bob");
+  ProcessResult own = Run({"send-text", "--account=alice", "--to=" + bob, "--text=mine"}, alice);
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  const std::vector<std::vector<std::string>> denied = {
+      {"send-text", "--account=bob", "--to=" + bob, "--text=not mine"},  // account
+      {"status"},                                                        // method
+      {"raw", "--code=103", "--data={}"},                                // SendRaw
+  };
+  for (const auto& args : denied) {
+    ProcessResult result = Run(args, alice);
+    EXPECT_EQ(result.exit_code, 1) << absl::StrJoin(args, " ");
+    EXPECT_THAT(result.err, StartsWith("ERROR: PERMISSION_DENIED: ")) << absl::StrJoin(args, " ");
+    EXPECT_THAT(result.err, HasSubstr("hint: this token's scope"));
+  }
+}
+
+TEST(WxctlUnixSocketTest, ServerTakesAUnixSocket) {
+  const std::string socket = absl::StrCat(::testing::TempDir(), "/wxctl-", ::getpid(), ".sock");
+  HarnessOptions options;
+  options.configure_bridge = [&](app::BridgeConfig& config) {
+    config.grpc.listen = "unix:" + socket;
+  };
+  BridgeHarness harness(options);
+  ProcessResult status = Wxctl({"--server=unix:" + socket, "status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("\"upstreamState\""));
 }
 
 }  // namespace
