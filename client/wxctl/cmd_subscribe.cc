@@ -40,7 +40,8 @@ class SubscribeCommand final : public Subcommand {
  public:
   SubscribeCommand()
       : Subcommand("subscribe",
-                   "[--account=A,B] [--kind=text,…] [--after_seq=N] [--count=N] [--max_batch=N]",
+                   "[--account=A,B] [--kind=text,…] [--after_seq=N [--log_id=ID]] [--count=N] "
+                   "[--max_batch=N]",
                    "Stream events as JSON lines (hello first, then events, heartbeats and "
                    "gaps), one object per line, flushed at once: pipe it into jq.\n"
                    "Runs until --count events arrived, --max_time passed, or Ctrl-C; "
@@ -59,6 +60,13 @@ class SubscribeCommand final : public Subcommand {
               });
     flags.AddUint("after_seq", &after_seq_,
                   "resume: replay retained events with seq > N first (0: all retained)");
+    flags.Add("log_id", "ID",
+              "the log --after_seq is from (the hello's log_id): a bridge whose log is "
+              "another refuses FAILED_PRECONDITION instead of replaying other events",
+              [this](absl::string_view id) {
+                request_.set_log_id(std::string(id));
+                return absl::OkStatus();
+              });
     flags.AddInt(
         "count", [this](int64_t n) { count_ = n; },
         "exit 0 after N events (hello, heartbeats and gaps do not count)");

@@ -14,7 +14,7 @@ namespace wxbridge::app {
 
 inline constexpr char kAuthKeyVariable[] = "WXBRIDGE_AUTH_KEY";
 // A key file larger than this is a wrong path, not a key.
-inline constexpr std::size_t kMaxAuthKeyFileBytes = 64 * 1024;
+inline constexpr std::size_t kMaxAuthKeyFileBytes = std::size_t{64} << 10;
 
 // The key in `path`, without one trailing "\n" or "\r\n". INVALID_ARGUMENT naming
 // --auth_key_file when the file is unreadable, not a regular file, accessible by group

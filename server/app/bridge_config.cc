@@ -132,6 +132,9 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
            CheckSize("event_retention_bytes", config.events.retention_bytes,
                      config.events.max_event_bytes, std::size_t{1} << 40),
            CheckDuration("shutdown_grace", config.shutdown_grace, milliseconds(0)),
+           config.storage.retention_age.count() < 0
+               ? absl::InvalidArgumentError("--event_retention_age must not be negative")
+               : absl::OkStatus(),
            CheckDuration("sim_scan_delay", config.simulator.scan_delay, milliseconds(0)),
            CheckSize("sim_world_size",
                      static_cast<std::size_t>(

@@ -15,6 +15,7 @@
 #include "server/calls/call_runner.h"
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
+#include "server/events/sqlite_event_store.h"
 #include "server/protocol/request_limits.h"
 #include "server/rpc/subscribe_options.h"
 #include "server/sim/simulator.h"
@@ -48,6 +49,19 @@ struct GrpcConfig {
   bool allow_insecure = false;
 };
 
+// Where events are kept: a durable SQLite log in data_dir, or the memory ring (lost on
+// restart, and a new log_id) when data_dir is empty. Retention counts and bytes are
+// BridgeConfig::events' for both.
+struct StorageConfig {
+  // Relative paths are from the working directory.
+  std::string data_dir = "wxbridge-data";
+  // sync: an event reaches subscribers only once fsync'ed; os: no fsync (survives a
+  // process crash, not a power loss).
+  events::Durability durability = events::Durability::kSync;
+  // Events older than this are dropped (durable log only); 0: no age bound.
+  std::chrono::seconds retention_age{0};
+};
+
 struct BridgeConfig {
   GrpcConfig grpc;
   // The gateway connection. An empty url starts the embedded simulator.
@@ -65,6 +79,7 @@ struct BridgeConfig {
   // (after_seq). events.max_event_bytes is also capped by the server assembly so that a
   // stream message fits gRPC's send limit (upstream.max_frame_bytes).
   events::EventLogOptions events;
+  StorageConfig storage;
   // How long shutdown waits for calls already sent upstream.
   std::chrono::milliseconds shutdown_grace{3000};
   // The embedded simulator (used only when upstream.url is empty).

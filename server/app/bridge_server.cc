@@ -15,6 +15,7 @@
 #include "server/common/log.h"
 #include "server/common/protobuf_log.h"
 #include "server/events/event_log.h"
+#include "server/events/sqlite_event_store.h"
 #include "server/rpc/bridge_service.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "server/rpc/subscriber_registry.h"
@@ -40,8 +41,13 @@ class BridgeServer::Impl {
   absl::Status Start() {
     if (absl::Status status = ValidateConfig(config_); !status.ok()) return status;
     if (absl::Status status = LoadCredentials(); !status.ok()) return status;
+    if (absl::Status status = OpenEventStore(); !status.ok()) return status;
     if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
-    CreateEventLogAndLink();
+    CreateLink();
+    if (absl::Status status = link_->RestoreAccounts(); !status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("--data_dir: reading the event log: ", status.message()));
+    }
     CreateService();
     RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
@@ -80,7 +86,7 @@ class BridgeServer::Impl {
     // every one: finish them first.
     subscribers_.FinishAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                         "wxbridge is shutting down; reconnect and resume "
-                                        "with after_seq"));
+                                        "with after_seq and log_id"));
     // Calls already sent upstream get the grace to complete; what is left then fails.
     if (link_) {
       link_->WaitForCalls(std::chrono::steady_clock::now() + config_.shutdown_grace);
@@ -144,13 +150,41 @@ class BridgeServer::Impl {
     return absl::OkStatus();
   }
 
-  void CreateEventLogAndLink() {
+  // The durable log in --data_dir, or the memory ring; opened before anything starts,
+  // so a refused data dir (locked, corrupt) stops the start at once.
+  absl::Status OpenEventStore() {
     events::EventLogOptions events = config_.events;
     // gRPC's send limit is --max_frame_bytes: an event (with its stream message's few
     // header bytes) must fit it, or every stream would fail on it.
     events.max_event_bytes =
         std::min(events.max_event_bytes, config_.upstream.max_frame_bytes - kStreamMessageRoom);
-    log_ = std::make_unique<events::EventLog>(events);
+    if (config_.storage.data_dir.empty()) {
+      log_ = std::make_unique<events::EventLog>(events);
+    } else {
+      events::SqliteEventStoreOptions durable;
+      durable.data_dir = config_.storage.data_dir;
+      durable.durability = config_.storage.durability;
+      durable.retention_count = events.capacity;
+      durable.retention_bytes = events.retention_bytes;
+      durable.retention_age = config_.storage.retention_age;
+      durable.max_event_bytes = events.max_event_bytes;
+      auto store = events::SqliteEventStore::Open(std::move(durable));
+      if (!store.ok()) {
+        return absl::Status(store.status().code(),
+                            absl::StrCat("--data_dir: ", store.status().message()));
+      }
+      log_ = *std::move(store);
+    }
+    Log(LogLevel::kInfo, "wxbridge", "event log ", log_->log_id(), ": ",
+        config_.storage.data_dir.empty()
+            ? std::string("in memory only (--data_dir is empty: lost on restart)")
+            : absl::StrCat("durable in ", config_.storage.data_dir, " (--durability=",
+                           events::DurabilityName(config_.storage.durability), ")"),
+        ", seq ", log_->oldest_seq(), "..", log_->head_seq());
+    return absl::OkStatus();
+  }
+
+  void CreateLink() {
     calls::CallRunnerOptions calls = config_.calls;
     calls.max_frame_bytes = config_.upstream.max_frame_bytes;  // one source: the flag
     link_ = std::make_unique<bridge::GatewayLink>(
@@ -229,7 +263,7 @@ class BridgeServer::Impl {
   std::unique_ptr<auth::TlsCertificateStore> tls_;
   rpc::WakeupDispatcher wakeups_;  // declared first: outlives the log and every stream
   std::unique_ptr<sim::Simulator> simulator_;
-  std::unique_ptr<events::EventLog> log_;
+  std::unique_ptr<events::EventStore> log_;
   std::unique_ptr<bridge::GatewayLink> link_;
   rpc::SubscriberRegistry subscribers_;
   std::unique_ptr<rpc::BridgeServiceImpl> service_;

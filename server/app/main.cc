@@ -106,6 +106,17 @@ ABSL_FLAG(int64_t, max_queue_bytes, Int64(Defaults().upstream.max_queue_bytes),
 ABSL_FLAG(absl::Duration, write_timeout, Dur(Defaults().upstream.write_timeout),
           "a write to the gateway not done after this long drops the connection (the "
           "gateway stopped reading)");
+ABSL_FLAG(std::string, data_dir, Defaults().storage.data_dir,
+          "directory of the durable event log (SQLite; created when missing, locked while "
+          "a bridge uses it): events and seqs survive restarts. Empty: memory only");
+ABSL_FLAG(std::string, durability, wxbridge::events::DurabilityName(Defaults().storage.durability),
+          "sync: an event reaches subscribers only after it is fsync'ed (nothing a power "
+          "loss could take back); os: no fsync (survives a crash of wxbridge, not of the "
+          "machine)");
+ABSL_FLAG(absl::Duration, event_retention_age,
+          absl::Seconds(Defaults().storage.retention_age.count()),
+          "events older than this are dropped from the durable log (a Gap on resume); 0: "
+          "no age bound");
 ABSL_FLAG(int64_t, event_retention, Int64(Defaults().events.capacity),
           "events kept for Subscribe resumption (after_seq)");
 ABSL_FLAG(int64_t, event_retention_bytes, Int64(Defaults().events.retention_bytes),
@@ -224,6 +235,13 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.events.capacity = Size(absl::GetFlag(FLAGS_event_retention));
   config.events.retention_bytes = Size(absl::GetFlag(FLAGS_event_retention_bytes));
   config.events.max_event_bytes = Size(absl::GetFlag(FLAGS_max_event_bytes));
+  config.storage.data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (!wxbridge::events::ParseDurability(absl::GetFlag(FLAGS_durability),
+                                         &config.storage.durability)) {
+    return absl::InvalidArgumentError("--durability must be sync or os");
+  }
+  config.storage.retention_age =
+      std::chrono::seconds(absl::ToInt64Seconds(absl::GetFlag(FLAGS_event_retention_age)));
   config.shutdown_grace = Ms(absl::GetFlag(FLAGS_shutdown_grace));
 
   const std::string sim_ack = absl::GetFlag(FLAGS_sim_ack);

@@ -13,6 +13,24 @@ void AccountBook::Observe(const wxbridge::v1::Event& event) {
   *entry.mutable_updated_at() = event.received_at();
 }
 
+absl::Status AccountBook::Restore(const events::EventStore& log) {
+  constexpr std::size_t kChunk = 4096;
+  uint64_t cursor = 0;
+  for (;;) {
+    events::EventStore::ReadResult read = log.ReadAfter(cursor, kChunk);
+    if (!read.status.ok()) return read.status;
+    if (read.events.empty()) return absl::OkStatus();
+    for (const events::RetainedEventPtr& retained : read.events) {
+      cursor = retained->seq;
+      if (retained->kind != wxbridge::v1::EVENT_KIND_LOGIN_STATUS) continue;
+      wxbridge::v1::SubscribeResponse message;
+      if (message.ParseFromArray(retained->wire.begin(), static_cast<int>(retained->wire.size()))) {
+        Observe(message.event());
+      }
+    }
+  }
+}
+
 void AccountBook::FillStatus(wxbridge::v1::GetStatusResponse* response) const {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [account, entry] : accounts_) *response->add_accounts() = entry;

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "absl/status/status.h"
+#include "server/events/event_store.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
 namespace wxbridge::bridge {
@@ -15,6 +17,10 @@ class AccountBook {
  public:
   // Records the status carried by a login_status event (others are ignored).
   void Observe(const wxbridge::v1::Event& event);
+  // Observes every login_status event `log` retains, oldest first: after a restart on a
+  // durable log, GetStatus shows the accounts it showed before.
+  // An error when the log could not be read.
+  absl::Status Restore(const events::EventStore& log);
   void FillStatus(wxbridge::v1::GetStatusResponse* response) const;
 
  private:

@@ -23,7 +23,7 @@ absl::Status ShuttingDownError() { return absl::UnavailableError("wxbridge is sh
 
 }  // namespace
 
-GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventLog* log)
+GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventStore* log)
     : config_(std::move(config)),
       log_(log),
       work_(boost::asio::make_work_guard(io_)),

@@ -18,7 +18,7 @@
 #include "server/bridge/account_book.h"
 #include "server/bridge/inbound_pipeline.h"
 #include "server/calls/call_runner.h"
-#include "server/events/event_log.h"
+#include "server/events/event_store.h"
 #include "server/upstream/upstream_client.h"
 
 namespace wxbridge::bridge {
@@ -41,9 +41,12 @@ class GatewayLink {
  public:
   using Clock = std::chrono::steady_clock;
 
-  GatewayLink(GatewayLinkConfig config, events::EventLog* log);
+  GatewayLink(GatewayLinkConfig config, events::EventStore* log);
   ~GatewayLink();  // Stop()s.
 
+  // Rebuilds the account list from the log's login statuses (a restart on a durable
+  // log); an error when the log cannot be read. Before Start().
+  absl::Status RestoreAccounts() { return accounts_.Restore(*log_); }
   // Starts the I/O thread and the first connection attempt.
   void Start();
   // From now on new calls fail UNAVAILABLE; calls already made go on.
@@ -86,7 +89,7 @@ class GatewayLink {
                 std::chrono::milliseconds retry_in);
 
   const GatewayLinkConfig config_;
-  events::EventLog* const log_;
+  events::EventStore* const log_;
   std::atomic<LinkPhase> phase_{LinkPhase::kCreated};
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -7,7 +7,7 @@
 
 namespace wxbridge::bridge {
 
-InboundPipeline::InboundPipeline(events::EventLog* log, AccountBook* accounts,
+InboundPipeline::InboundPipeline(events::EventStore* log, AccountBook* accounts,
                                  calls::CallRunner* calls, std::string_view auth_key)
     : log_(log), accounts_(accounts), calls_(calls), scrubber_(auth_key) {}
 

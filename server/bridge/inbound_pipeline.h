@@ -12,7 +12,7 @@
 
 #include "server/bridge/account_book.h"
 #include "server/calls/call_runner.h"
-#include "server/events/event_log.h"
+#include "server/events/event_store.h"
 #include "server/protocol/secret_scrubber.h"
 
 namespace wxbridge::bridge {
@@ -21,7 +21,7 @@ class InboundPipeline {
  public:
   // Every pointer outlives the pipeline. `auth_key` is replaced in every frame by
   // protocol::SecretScrubber::kMarker before anything else sees the frame.
-  InboundPipeline(events::EventLog* log, AccountBook* accounts, calls::CallRunner* calls,
+  InboundPipeline(events::EventStore* log, AccountBook* accounts, calls::CallRunner* calls,
                   std::string_view auth_key);
 
   // Returns the event as logged.
@@ -31,7 +31,7 @@ class InboundPipeline {
   uint64_t frames_unrecognized() const { return frames_unrecognized_.load(); }
 
  private:
-  events::EventLog* const log_;
+  events::EventStore* const log_;
   AccountBook* const accounts_;
   calls::CallRunner* const calls_;
   const protocol::SecretScrubber scrubber_;

@@ -6,18 +6,15 @@
 #include "server/common/clock.h"
 #include "server/events/event_truncation.h"
 #include "server/events/event_wire.h"
+#include "server/events/log_id.h"
 #include "server/protocol/frame_decoder.h"
 
 namespace wxbridge::events {
-
-std::size_t RetainedBytes(const RetainedEvent& event) {
-  return kRetainedOverhead + event.account.size() + event.wire.size();
-}
-
 EventLog::EventLog(EventLogOptions options)
     : capacity_(std::max<std::size_t>(options.capacity, 1)),
       retention_bytes_(options.retention_bytes),
       max_event_bytes_(options.max_event_bytes),
+      log_id_(NewLogId()),
       ring_(capacity_) {}
 
 grpc::Slice EventLog::SerializeForRing(wxbridge::v1::Event* event) {
@@ -47,7 +44,7 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   // Freed after unlocking: they may be large images.
   RetainedEventPtr evicted;
   std::vector<RetainedEventPtr> dropped_for_bytes;
-  std::vector<Waiter> to_wake;
+  std::vector<Listener> to_wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const uint64_t seq = ++head_seq_;
@@ -71,9 +68,9 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
       ++oldest_seq_;
     }
     // Every registered waiter was waiting for a seq above the old head.
-    to_wake.swap(waiters_);
+    to_wake = waiters_.TakeAll();
   }
-  for (Waiter& waiter : to_wake) waiter.wakeup();
+  for (Listener& wakeup : to_wake) wakeup();
   return stored;
 }
 
@@ -85,6 +82,11 @@ uint64_t EventLog::head_seq() const {
 uint64_t EventLog::oldest_seq() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return oldest_seq_;
+}
+
+std::size_t EventLog::retained_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return head_seq_ == 0 ? 0 : head_seq_ - oldest_seq_ + 1;
 }
 
 std::size_t EventLog::retained_bytes() const {
@@ -114,21 +116,13 @@ EventLog::ReadResult EventLog::ReadAfter(uint64_t after_seq, std::size_t max_eve
 uint64_t EventLog::NotifyAfter(uint64_t after_seq, Listener wakeup) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (head_seq_ > after_seq) return 0;
-  const uint64_t id = next_waiter_id_++;
-  waiters_.push_back(Waiter{id, std::move(wakeup)});
-  return id;
+  return waiters_.Add(std::move(wakeup));
 }
 
 bool EventLog::CancelNotify(uint64_t id) {
   Listener dropped;  // destroyed after unlocking: its captures are the caller's
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = std::find_if(waiters_.begin(), waiters_.end(),
-                         [id](const Waiter& waiter) { return waiter.id == id; });
-  if (it == waiters_.end()) return false;
-  dropped = std::move(it->wakeup);
-  *it = std::move(waiters_.back());
-  waiters_.pop_back();
-  return true;
+  return waiters_.Remove(id, &dropped);
 }
 
 }  // namespace wxbridge::events

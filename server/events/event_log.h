@@ -19,36 +19,13 @@
 #include <vector>
 
 #include "grpcpp/support/byte_buffer.h"
+#include "server/events/event_store.h"
 #include "server/events/event_wire.h"
+#include "server/events/retained_event.h"
+#include "server/events/waiter_list.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
 namespace wxbridge::events {
-
-// What the ring keeps of an event: what a subscriber needs to filter and send it, and
-// no more (the typed Event is several small allocations, more than the bytes it sends).
-// Immutable and shared by every reader.
-struct RetainedEvent {
-  uint64_t seq = 0;
-  wxbridge::v1::EventKind kind = wxbridge::v1::EVENT_KIND_UNSPECIFIED;
-  std::string account;
-  // SubscribeResponse{event} as sent on a Subscribe stream (event_wire.h), serialized
-  // once: every stream writes these reference-counted bytes, alone or in a batch.
-  grpc::Slice wire;
-};
-using RetainedEventPtr = std::shared_ptr<const RetainedEvent>;
-
-// An event as appended: the typed Event for the inbound pipeline (calls, accounts),
-// which drops it once done, and what the ring retains of it. The typed Event is always
-// whole, also when the retained wire is cut (Event.truncated): call matching and call
-// results see everything the gateway sent. Only a call that this event answers keeps it
-// longer (until the call completes).
-struct StoredEvent {
-  wxbridge::v1::SubscribeResponse message;  // message.event() is the whole Event
-  RetainedEventPtr retained;
-  const wxbridge::v1::Event& event() const { return message.event(); }
-  wxbridge::v1::EventKind kind() const { return retained->kind; }
-};
-using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 
 struct EventLogOptions {
   // Events retained; older ones are dropped (readers behind them get a Gap).
@@ -63,32 +40,25 @@ struct EventLogOptions {
   std::size_t max_event_bytes = std::size_t{1} << 20;
 };
 
-// What a retained event's own memory is counted as, besides its wire bytes and account.
-inline constexpr std::size_t kRetainedOverhead = 128;
-// What `event` counts against EventLogOptions::retention_bytes.
-std::size_t RetainedBytes(const RetainedEvent& event);
-
-class EventLog {
+class EventLog final : public EventStore {
  public:
   explicit EventLog(EventLogOptions options = {});
 
   // Assigns the next seq (and received_at, when unset) and the filter kind, retains the
   // event, runs the pending wakeups (outside the lock), and returns it. Thread-safe.
-  StoredEventPtr Append(wxbridge::v1::Event event);
+  StoredEventPtr Append(wxbridge::v1::Event event) override;
+  void Flush() override {}  // nothing to wait for: an appended event is readable at once
+  // Random, made at construction: a restarted process has a new log (and new seqs).
+  std::string log_id() const override { return log_id_; }
 
-  uint64_t head_seq() const;           // newest seq; 0 when empty
-  uint64_t oldest_seq() const;         // oldest retained seq; 0 when empty
-  std::size_t retained_bytes() const;  // sum of RetainedBytes over the retained events
-  uint64_t truncated_count() const { return truncated_count_.load(); }  // events cut
+  uint64_t head_seq() const override;    // newest seq; 0 when empty
+  uint64_t oldest_seq() const override;  // oldest retained seq; 0 when empty
+  std::size_t retained_count() const override;
+  std::size_t retained_bytes() const override;  // sum of RetainedBytes over the retained
+  uint64_t truncated_count() const override { return truncated_count_.load(); }
 
-  struct ReadResult {
-    // Retained events with seq > after_seq, oldest first, at most `max_events`.
-    std::vector<RetainedEventPtr> events;
-    // Set when events after `after_seq` were already dropped: first_missing_seq =
-    // after_seq + 1, first_available_seq = oldest_seq(), where `events` then begin.
-    std::optional<wxbridge::v1::Gap> gap;
-  };
-  ReadResult ReadAfter(uint64_t after_seq, std::size_t max_events) const;
+  // EventStore::ReadResult: retained events after after_seq, or a Gap first.
+  ReadResult ReadAfter(uint64_t after_seq, std::size_t max_events) const override;
 
   // Wakeups are one-shot and only for readers that are caught up. A subscriber that is
   // busy writing (or stalled behind a slow client) is not registered, so an Append costs
@@ -101,33 +71,27 @@ class EventLog {
   // nothing and returns 0: the caller reads again instead (no wakeup can be lost between
   // a ReadAfter that came back empty and the registration). Otherwise returns an id.
   // `wakeup` must not block (a subscriber only starts its next write).
-  using Listener = std::function<void()>;
-  uint64_t NotifyAfter(uint64_t after_seq, Listener wakeup);
+  uint64_t NotifyAfter(uint64_t after_seq, Listener wakeup) override;
   // Drops a pending registration. True: `wakeup` will never run. False: it already ran
   // or is running now, so whatever it touches must stay alive by its own means (the
   // Subscribe reactor captures a weak_ptr to itself).
-  bool CancelNotify(uint64_t id);
+  bool CancelNotify(uint64_t id) override;
 
  private:
-  struct Waiter {
-    uint64_t id;
-    Listener wakeup;
-  };
-
   // The Subscribe bytes of `event` (seq still 0), cut first when it is too large.
   grpc::Slice SerializeForRing(wxbridge::v1::Event* event);
 
   const std::size_t capacity_;
   const std::size_t retention_bytes_;
   const std::size_t max_event_bytes_;
+  const std::string log_id_;
   std::atomic<uint64_t> truncated_count_{0};
   mutable std::mutex mutex_;
   std::vector<RetainedEventPtr> ring_;  // ring_[seq % capacity_]
   uint64_t head_seq_ = 0;
   uint64_t oldest_seq_ = 0;
   std::size_t retained_bytes_ = 0;
-  uint64_t next_waiter_id_ = 1;
-  std::vector<Waiter> waiters_;  // idle readers, all waiting for seq > head_seq_
+  WaiterList waiters_;  // idle readers, all waiting for seq > head_seq_
 };
 
 }  // namespace wxbridge::events

@@ -62,6 +62,27 @@ grpc::Slice EventWire(uint64_t seq, const grpc::Slice& body) {
   return body.sub(start, body.size());
 }
 
+grpc::Slice EventBytesOfWire(const grpc::Slice& wire) {
+  // Skip the envelope tag and its length varint (whose last byte has no high bit).
+  std::size_t start = 1;
+  while (start < wire.size() && (wire.begin()[start] & 0x80) != 0) ++start;
+  return wire.sub(start + 1, wire.size());
+}
+
+grpc::Slice WireOfEventBytes(const void* data, std::size_t size) {
+  uint8_t header[1 + 10];
+  uint8_t* out = header;
+  *out++ = kEnvelopeEventTag;
+  out = PutVarint(size, out);
+  const auto header_size = static_cast<std::size_t>(out - header);
+  grpc_slice wire = grpc_slice_malloc(header_size + size);
+  std::memcpy(GRPC_SLICE_START_PTR(wire), header, header_size);
+  if (size != 0) std::memcpy(GRPC_SLICE_START_PTR(wire) + header_size, data, size);
+  return grpc::Slice(wire, grpc::Slice::STEAL_REF);
+}
+
+std::size_t WireSizeOfEventBytes(std::size_t size) { return 1 + VarintSize(size) + size; }
+
 grpc::ByteBuffer SingleEventWire(const grpc::Slice& event) { return grpc::ByteBuffer(&event, 1); }
 
 grpc::ByteBuffer BatchWire(const std::vector<const grpc::Slice*>& events) {

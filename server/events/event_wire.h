@@ -31,6 +31,14 @@ grpc::Slice SerializeSizedEventBody(const wxbridge::v1::Event& event, std::size_
 // (from SerializeEventBody, used once), and the result shares its memory.
 grpc::Slice EventWire(uint64_t seq, const grpc::Slice& body);
 
+// The Event inside a wire from EventWire (or WireOfEventBytes): exactly the canonical
+// serialization of Event{seq, ...}, which a durable store keeps. Shares `wire`'s memory.
+grpc::Slice EventBytesOfWire(const grpc::Slice& wire);
+// The wire for stored Event bytes (seq included): copied once, behind the envelope.
+grpc::Slice WireOfEventBytes(const void* data, std::size_t size);
+// The size of WireOfEventBytes for `size` Event bytes, without building it.
+std::size_t WireSizeOfEventBytes(std::size_t size);
+
 // One event's message, as gRPC writes it.
 grpc::ByteBuffer SingleEventWire(const grpc::Slice& event);
 

@@ -10,7 +10,7 @@
 namespace wxbridge::protocol {
 namespace {
 
-std::string Unquoted(std::string quoted) { return quoted.substr(1, quoted.size() - 2); }
+std::string Unquoted(const std::string& quoted) { return quoted.substr(1, quoted.size() - 2); }
 
 }  // namespace
 

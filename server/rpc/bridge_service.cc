@@ -26,6 +26,17 @@ const Event* FirstReply(const calls::CallResult& result, Has has) {
 
 void NoExtraFields(const calls::CallResult&, void*) {}
 
+// Reads change nothing, so only their refusals are audited (who tried to read).
+void AuditRefusal(const grpc::CallbackServerContext& context, const char* method,
+                  const std::string& token, const absl::Status& status) {
+  if (!AuditEnabled()) return;
+  AuditRecord audit;
+  audit.token = token;
+  audit.method = method;
+  audit.peer = context.peer();
+  LogAudit(audit, status);
+}
+
 // Login and Logout return the status event that completed them.
 template <typename Response>
 void FillStatus(const calls::CallResult& result, Response* out) {
@@ -135,7 +146,7 @@ std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
 
 }  // namespace
 
-BridgeServiceImpl::BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
+BridgeServiceImpl::BridgeServiceImpl(bridge::GatewayLink* link, events::EventStore* log,
                                      SubscriberRegistry* subscribers,
                                      const auth::TokenAuthenticator* authenticator,
                                      ServiceOptions options, SubscribeOptions subscribe_options)
@@ -189,13 +200,10 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(const char* method,
     audit.method = method;
     audit.peer = context->peer();
   }
-  auto grant = AuthorizeCall(*context, *authenticator_, method);
+  auto grant = AuthorizeCall(*context, *authenticator_, method, audited ? &audit.token : nullptr);
   absl::Status status = grant.status();
   Request parsed;
-  if (status.ok()) {
-    if (audited) audit.token = (*grant)->name;
-    status = parser_.Parse(*request, &parsed);
-  }
+  if (status.ok()) status = parser_.Parse(*request, &parsed);
   if (status.ok()) {
     if (audited) DescribeForAudit(parsed, &audit);
     status = CheckScope(**grant, parsed);
@@ -344,20 +352,26 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::SendRaw(grpc::CallbackServerContext
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* BridgeServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  std::string token = "-";
   absl::StatusOr<std::shared_ptr<const auth::Grant>> grant =
-      AuthorizeCall(*context, *authenticator_, "Subscribe");
-  if (!grant.ok()) return FinishedStream(ToGrpcStatus(grant.status()));
-  return StartSubscribe(context, request, subscribe_options_, subscribers_, std::move(*grant));
+      AuthorizeCall(*context, *authenticator_, "Subscribe", &token);
+  if (!grant.ok()) {
+    AuditRefusal(*context, "Subscribe", token, grant.status());
+    return FinishedStream(ToGrpcStatus(grant.status()));
+  }
+  return StartSubscribe(context, request, subscribe_options_, subscribers_, **grant);
 }
 
 grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::string token = "-";
   absl::StatusOr<std::shared_ptr<const auth::Grant>> grant =
-      AuthorizeCall(*context, *authenticator_, "GetStatus");
+      AuthorizeCall(*context, *authenticator_, "GetStatus", &token);
   v1::GetStatusRequest parsed;
   absl::Status refused = grant.status();
+  if (!refused.ok()) AuditRefusal(*context, "GetStatus", token, refused);
   if (refused.ok()) refused = parser_.Parse(*request, &parsed);
   if (!refused.ok()) {
     reactor->Finish(ToGrpcStatus(refused));
@@ -381,6 +395,7 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::GetStatus(grpc::CallbackServerConte
   status.mutable_counters()->set_events_truncated(log_->truncated_count());
   status.mutable_counters()->set_requests_unparseable(parser_.unparseable());
   status.set_bridge_version(options_.bridge_version);
+  status.set_log_id(log_->log_id());
   *response = SerializeMessage(status);
   reactor->Finish(grpc::Status::OK);
   return reactor;

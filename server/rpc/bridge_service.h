@@ -12,7 +12,7 @@
 #include "server/auth/token_authenticator.h"
 #include "server/bridge/gateway_link.h"
 #include "server/common/limits.h"
-#include "server/events/event_log.h"
+#include "server/events/event_store.h"
 #include "server/protocol/request_limits.h"
 #include "server/rpc/call_access.h"
 #include "server/rpc/raw_message.h"
@@ -55,7 +55,7 @@ class BridgeServiceImpl final : public internal::RawBridgeService {
  public:
   // `authenticator` decides who may call what (every caller may do all when it has no
   // tokens file).
-  BridgeServiceImpl(bridge::GatewayLink* link, events::EventLog* log,
+  BridgeServiceImpl(bridge::GatewayLink* link, events::EventStore* log,
                     SubscriberRegistry* subscribers, const auth::TokenAuthenticator* authenticator,
                     ServiceOptions options, SubscribeOptions subscribe_options);
 
@@ -123,7 +123,7 @@ class BridgeServiceImpl final : public internal::RawBridgeService {
       const grpc::CallbackServerContext* context) const;
 
   bridge::GatewayLink* const link_;
-  events::EventLog* const log_;
+  events::EventStore* const log_;
   SubscriberRegistry* const subscribers_;
   const auth::TokenAuthenticator* const authenticator_;
   const ServiceOptions options_;

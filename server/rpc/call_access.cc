@@ -8,7 +8,7 @@
 namespace wxbridge::rpc {
 namespace {
 
-std::string_view ToView(grpc::string_ref ref) { return {ref.data(), ref.size()}; }
+std::string_view ToView(const grpc::string_ref& ref) { return {ref.data(), ref.size()}; }
 
 // A quoted, escaped value: a caller-chosen account or target cannot forge other fields.
 std::string Quoted(const std::string& value) {
@@ -19,7 +19,7 @@ std::string Quoted(const std::string& value) {
 
 absl::StatusOr<std::shared_ptr<const auth::Grant>> AuthorizeCall(
     const grpc::ServerContextBase& context, const auth::TokenAuthenticator& authenticator,
-    std::string_view method) {
+    std::string_view method, std::string* token_name) {
   std::string_view header;
   const auto& metadata = context.client_metadata();
   if (const auto it = metadata.find(auth::kAuthorizationKey); it != metadata.end()) {
@@ -27,6 +27,7 @@ absl::StatusOr<std::shared_ptr<const auth::Grant>> AuthorizeCall(
   }
   absl::StatusOr<std::shared_ptr<const auth::Grant>> grant = authenticator.Authenticate(header);
   if (!grant.ok()) return grant;
+  if (token_name != nullptr) *token_name = (*grant)->name;
   if (absl::Status status = (*grant)->CheckMethod(method); !status.ok()) return status;
   return grant;
 }

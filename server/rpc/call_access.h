@@ -15,10 +15,11 @@
 namespace wxbridge::rpc {
 
 // The caller's grant for `method`: UNAUTHENTICATED without a known token (when tokens
-// are enabled), PERMISSION_DENIED when the token may not call `method`.
+// are enabled), PERMISSION_DENIED when the token may not call `method`. `token_name`,
+// when given, gets the name of a known token even when the method is refused.
 absl::StatusOr<std::shared_ptr<const auth::Grant>> AuthorizeCall(
     const grpc::ServerContextBase& context, const auth::TokenAuthenticator& authenticator,
-    std::string_view method);
+    std::string_view method, std::string* token_name = nullptr);
 
 // What the audit log says about one command call. Never message content, never a token.
 struct AuditRecord {

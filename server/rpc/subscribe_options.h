@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "server/events/event_log.h"
+#include "server/events/event_store.h"
 #include "server/rpc/raw_message.h"
 #include "server/rpc/wakeup_dispatcher.h"
 #include "wxbridge/v1/common.pb.h"
@@ -15,7 +15,7 @@
 namespace wxbridge::rpc {
 
 struct SubscribeOptions {
-  events::EventLog* log = nullptr;                              // outlives every stream
+  events::EventStore* log = nullptr;                            // outlives every stream
   std::function<wxbridge::v1::UpstreamState()> upstream_state;  // for the hello
   // Used when a request leaves heartbeat_interval unset.
   std::chrono::milliseconds default_heartbeat{15000};

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/common/clock.h"
+#include "server/events/event_wire.h"
 #include "server/rpc/raw_message.h"
 #include "server/rpc/status_mapping.h"
 #include "server/rpc/subscribe_request.h"
@@ -38,6 +40,29 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
         max_batch_bytes_(options.max_batch_bytes),
         registry_(registry) {}
 
+  // A resume point from another log (its data wiped, or a memory log restarted) or
+  // beyond this log's head is refused: serving it would hand out other events under
+  // seqs the client already saw, or silently skip to the head.
+  grpc::Status CheckResumePoint(const wxbridge::v1::SubscribeRequest& request,
+                                uint64_t head) const {
+    const std::string log_id = log_->log_id();
+    if (request.has_log_id() && request.log_id() != log_id) {
+      return grpc::Status(
+          grpc::StatusCode::FAILED_PRECONDITION,
+          absl::StrCat("log_id \"", request.log_id(), "\" is not this bridge's event log \"",
+                       log_id,
+                       "\" (its data was wiped, or a memory log restarted): subscribe again "
+                       "without after_seq and log_id, and reconcile from GetStatus"));
+    }
+    if (params_.after_seq && *params_.after_seq > head) {
+      return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                          absl::StrCat("after_seq ", *params_.after_seq, " is above the head ",
+                                       head, " of event log \"", log_id,
+                                       "\": it is from another log; subscribe again without it"));
+    }
+    return grpc::Status::OK;
+  }
+
   // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
   void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options,
              const auth::Grant& grant) {
@@ -63,9 +88,13 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     // Oldest before head, so the hello never shows oldest > head.
     const uint64_t oldest = log_->oldest_seq();
     const uint64_t head = log_->head_seq();
-    // An after_seq beyond the head (a bridge restarted since) resumes from the head.
-    cursor_ = std::min(params_.after_seq.value_or(head), head);
+    if (grpc::Status status = CheckResumePoint(request, head); !status.ok()) {
+      FinishLocked(status);
+      return;
+    }
+    cursor_ = params_.after_seq.value_or(head);
     wxbridge::v1::StreamHello* hello = owned_.mutable_hello();
+    hello->set_log_id(log_->log_id());
     hello->set_upstream_state(options.upstream_state ? options.upstream_state()
                                                      : wxbridge::v1::UPSTREAM_STATE_UNSPECIFIED);
     hello->set_head_seq(head);
@@ -119,7 +148,13 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     if (finishing_ || write_in_flight_ || wakeup_id_ != 0) return;
     std::size_t bytes = 0;
     while (!pending_gap_ && !TakeMatchingLocked(&bytes)) {  // the chunk ran out first
-      events::EventLog::ReadResult read = log_->ReadAfter(cursor_, read_chunk_);
+      events::EventStore::ReadResult read = log_->ReadAfter(cursor_, read_chunk_);
+      if (!read.status.ok()) {
+        // The store could not read (an I/O error): end the stream with it rather than
+        // retry in a loop; the client resumes from its last seq.
+        FinishLocked(ToGrpcStatus(read.status));
+        return;
+      }
       chunk_ = std::move(read.events);
       chunk_next_ = 0;
       if (read.gap) {
@@ -135,6 +170,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       WriteEventsLocked();
     } else if (pending_gap_) {
       *owned_.mutable_gap() = *std::exchange(pending_gap_, std::nullopt);
+      owned_.mutable_gap()->set_log_id(log_->log_id());
       WriteOwnedLocked();
     }
   }
@@ -255,7 +291,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     return TimeUtil::MillisecondsToDuration(params_.heartbeat.count());
   }
 
-  events::EventLog* const log_;
+  events::EventStore* const log_;
   WakeupDispatcher* const wakeups_;
   const std::size_t read_chunk_;  // events read from the log at a time
   const std::size_t max_batch_bytes_;
@@ -281,12 +317,13 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
 }  // namespace
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    const SubscribeOptions& options, SubscriberRegistry* registry,
-    std::shared_ptr<const auth::Grant> grant) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           const SubscribeOptions& options,
+                                                           SubscriberRegistry* registry,
+                                                           const auth::Grant& grant) {
   auto reactor = std::make_shared<SubscribeReactor>(options, registry);
-  reactor->Start(*request, options, *grant);
+  reactor->Start(*request, options, grant);
   return reactor.get();
 }
 

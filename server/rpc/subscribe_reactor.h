@@ -8,8 +8,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <memory>
-
 #include "server/auth/grant.h"
 #include "server/rpc/subscribe_options.h"
 #include "server/rpc/subscriber_registry.h"
@@ -25,10 +23,11 @@ namespace wxbridge::rpc {
 // finishes at once with that status. `options` is read during this call only;
 // `options.log` and `registry` must outlive the stream. The stream delivers only events
 // of the accounts `grant` allows (plus bridge events), whatever the request's filter says.
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    const SubscribeOptions& options, SubscriberRegistry* registry,
-    std::shared_ptr<const auth::Grant> grant);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartSubscribe(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           const SubscribeOptions& options,
+                                                           SubscriberRegistry* registry,
+                                                           const auth::Grant& grant);
 
 // A stream that ends at once with `status` (a refused Subscribe).
 grpc::ServerWriteReactor<grpc::ByteBuffer>* FinishedStream(const grpc::Status& status);

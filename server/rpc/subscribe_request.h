@@ -14,7 +14,7 @@
 #include <unordered_set>
 
 #include "server/auth/grant.h"
-#include "server/events/event_log.h"
+#include "server/events/event_store.h"
 #include "server/rpc/subscribe_options.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 

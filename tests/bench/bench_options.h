@@ -56,6 +56,11 @@ struct BenchOptions {
   // Subscriber counts at which one stalled stream is added and p99 compared.
   std::vector<int> stall_at = {100};
 
+  // Event storage compared at 1 subscriber: "memory" (--data_dir empty) and the durable
+  // log with --durability "os" and "sync"; full-speed ingest and latency at a fixed rate.
+  std::vector<std::string> storages = {"memory", "os", "sync"};
+  double storage_rate = 5000;
+
   std::string json_path = "build/bench/results.json";
   std::string log_dir = "build/bench";
   bool smoke = false;

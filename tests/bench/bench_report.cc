@@ -31,11 +31,16 @@ const UnaryRow *FindUnary(const BenchReport &r, const std::string &target, int c
   return nullptr;
 }
 
-const FanoutRow *FindFanout(const BenchReport &r, int subscribers, const std::string &mode) {
-  for (const FanoutRow &row : r.fanout) {
+const FanoutRow *FindRow(const std::vector<FanoutRow> &rows, int subscribers,
+                         const std::string &mode) {
+  for (const FanoutRow &row : rows) {
     if (row.subscribers == subscribers && row.mode == mode) return &row;
   }
   return nullptr;
+}
+
+const FanoutRow *FindFanout(const BenchReport &r, int subscribers, const std::string &mode) {
+  return FindRow(r.fanout, subscribers, mode);
 }
 
 // One target of the issue: what we measured against what we aim at.
@@ -79,6 +84,22 @@ std::vector<TargetCheck> CheckTargets(const BenchReport &r) {
   }
   checks.push_back(stall);
 
+  const FanoutRow *memory_max = FindRow(r.storage, 1, "max memory");
+  const FanoutRow *sync_max = FindRow(r.storage, 1, "max sync");
+  TargetCheck ingest{"durable (sync) ingest at 1 subscriber, share of memory's", {}, 50, true, "%"};
+  if (memory_max && sync_max && memory_max->deliveries_per_s > 0) {
+    ingest.value = 100 * sync_max->deliveries_per_s / memory_max->deliveries_per_s;
+  }
+  checks.push_back(ingest);
+  const FanoutRow *memory_rate = FindRow(r.storage, 1, "rate memory");
+  const FanoutRow *sync_rate = FindRow(r.storage, 1, "rate sync");
+  TargetCheck added_p50{
+      "p50 delivery added by sync durability at the fixed rate", {}, 1000, false, "us"};
+  if (memory_rate && sync_rate) {
+    added_p50.value = sync_rate->latency.p50_us - memory_rate->latency.p50_us;
+  }
+  checks.push_back(added_p50);
+
   TargetCheck idle{"bridge idle RSS", {}, 30 * 1024, false, "KiB"};
   if (r.bridge_idle_rss_kib > 0) idle.value = static_cast<double>(r.bridge_idle_rss_kib);
   checks.push_back(idle);
@@ -101,6 +122,41 @@ json PercentilesJson(const Percentiles &p) {
           {"p999_us", p.p999_us},
           {"max_us", p.max_us},
           {"samples", p.samples}};
+}
+
+void PrintFanoutRows(const std::vector<FanoutRow> &rows) {
+  std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %6s %9s %8s\n", "subs", "mode", "rate/s",
+              "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "ev/msg",
+              "CPU s/1M", "peak MB");
+  for (const FanoutRow &row : rows) {
+    std::printf(
+        "%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n", row.subscribers,
+        row.mode.c_str(), row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
+        static_cast<unsigned long long>(row.pushed), static_cast<unsigned long long>(row.delivered),
+        row.deliveries_per_s, row.latency.p50_us, row.latency.p99_us,
+        static_cast<unsigned long long>(row.gaps), row.events_per_message,
+        Cost(row.bridge_cpu_per_1m, 2).c_str(),
+        Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, 1).c_str());
+  }
+}
+
+json FanoutRowsJson(const std::vector<FanoutRow> &rows) {
+  json out = json::array();
+  for (const FanoutRow &row : rows) {
+    out.push_back({{"subscribers", row.subscribers},
+                   {"mode", row.mode},
+                   {"rate_per_second", row.rate},
+                   {"pushed", row.pushed},
+                   {"delivered", row.delivered},
+                   {"seconds", row.seconds},
+                   {"deliveries_per_second", row.deliveries_per_s},
+                   {"latency", PercentilesJson(row.latency)},
+                   {"gaps", row.gaps},
+                   {"events_per_message", row.events_per_message},
+                   {"bridge_cpu_seconds_per_1m_deliveries", row.bridge_cpu_per_1m},
+                   {"bridge_peak_rss_kib", row.bridge_peak_rss_kib}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -143,19 +199,14 @@ void PrintReport(const BenchReport &r) {
         "\nFan-out: simulator pushes -> wxbridge -> Subscribe streams (max_batch %d; "
         "\"1/msg\": one event per message)\n",
         r.subscribe_max_batch);
-    std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %6s %9s %8s\n", "subs", "mode", "rate/s",
-                "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "ev/msg",
-                "CPU s/1M", "peak MB");
-    for (const FanoutRow &row : r.fanout) {
-      std::printf(
-          "%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n", row.subscribers,
-          row.mode.c_str(), row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
-          static_cast<unsigned long long>(row.pushed),
-          static_cast<unsigned long long>(row.delivered), row.deliveries_per_s, row.latency.p50_us,
-          row.latency.p99_us, static_cast<unsigned long long>(row.gaps), row.events_per_message,
-          Cost(row.bridge_cpu_per_1m, 2).c_str(),
-          Cost(row.bridge_peak_rss_kib < 0 ? -1 : row.bridge_peak_rss_kib / 1024.0, 1).c_str());
-    }
+    PrintFanoutRows(r.fanout);
+  }
+  if (!r.storage.empty()) {
+    std::printf(
+        "\nEvent storage at 1 subscriber: memory (--data_dir empty) vs the durable log "
+        "(--durability os, sync); disk fsync (4 KiB) p50: %s us\n",
+        Cost(r.fsync_p50_us, 0).c_str());
+    PrintFanoutRows(r.storage);
   }
   if (!r.memory.empty() || r.bridge_idle_rss_kib > 0) {
     std::printf("\nMemory: bridge idle RSS %s MB\n",
@@ -203,21 +254,9 @@ bool WriteJson(const BenchReport &r, const std::string &path) {
                                 {"peak_rss_kib", row.peak_rss_kib}});
   }
   out["subscribe_max_batch"] = r.subscribe_max_batch;
-  out["fanout"] = json::array();
-  for (const FanoutRow &row : r.fanout) {
-    out["fanout"].push_back({{"subscribers", row.subscribers},
-                             {"mode", row.mode},
-                             {"rate_per_second", row.rate},
-                             {"pushed", row.pushed},
-                             {"delivered", row.delivered},
-                             {"seconds", row.seconds},
-                             {"deliveries_per_second", row.deliveries_per_s},
-                             {"latency", PercentilesJson(row.latency)},
-                             {"gaps", row.gaps},
-                             {"events_per_message", row.events_per_message},
-                             {"bridge_cpu_seconds_per_1m_deliveries", row.bridge_cpu_per_1m},
-                             {"bridge_peak_rss_kib", row.bridge_peak_rss_kib}});
-  }
+  out["fanout"] = FanoutRowsJson(r.fanout);
+  out["storage"] = FanoutRowsJson(r.storage);
+  out["fsync_p50_us"] = r.fsync_p50_us;
   out["subscriber_memory"] = json::array();
   for (const FanoutMemory &m : r.memory) {
     out["subscriber_memory"].push_back({{"subscribers", m.subscribers},

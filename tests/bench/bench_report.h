@@ -65,6 +65,9 @@ struct BenchReport {
   int64_t bridge_idle_rss_kib = -1;
   std::vector<UnaryRow> unary;
   std::vector<FanoutRow> fanout;
+  // Storage comparison at 1 subscriber: modes "max <storage>" and "rate <storage>".
+  std::vector<FanoutRow> storage;
+  double fsync_p50_us = -1;  // 4 KiB write + fdatasync in the log dir
   std::vector<FanoutMemory> memory;
   std::vector<std::string> notes;
 };

@@ -1,5 +1,6 @@
 #include "tests/bench/bench_servers.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,10 +70,20 @@ absl::Status BenchServers::StartBridge() {
   if (external_bridge()) {
     bridge_target_ = options_.target;
   } else {
-    auto child = StartServer(
-        {options_.bridge_binary, "--listen=127.0.0.1:0", absl::StrCat("--upstream=", sim_url_),
-         absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning"},
-        LogPath("wxbridge"));
+    std::vector<std::string> argv = {
+        options_.bridge_binary, "--listen=127.0.0.1:0", absl::StrCat("--upstream=", sim_url_),
+        absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning"};
+    if (storage_ == "memory") {
+      argv.push_back("--data_dir=");
+    } else {
+      // A fresh log per run: every run measures the same empty start.
+      const std::string data_dir = absl::StrCat(options_.log_dir, "/data-", storage_);
+      std::error_code ignored;
+      std::filesystem::remove_all(data_dir, ignored);
+      argv.push_back("--data_dir=" + data_dir);
+      argv.push_back("--durability=" + storage_);
+    }
+    auto child = StartServer(argv, LogPath("wxbridge"));
     if (!child.ok()) return child.status();
     bridge_ = std::move(*child);
     bridge_target_ = absl::StrCat("127.0.0.1:", bridge_->port());

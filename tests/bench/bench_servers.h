@@ -29,6 +29,9 @@ class BenchServers {
   // figures.
   absl::Status RestartBridge();
   void StopCeiling() { ceiling_.reset(); }
+  // The event storage of the next (re)started bridge: "memory" (the default), or a
+  // fresh durable log with --durability "os" or "sync" under the log dir.
+  void UseStorage(const std::string &storage) { storage_ = storage; }
 
   const std::string &sim_url() const { return sim_url_; }
   std::string ceiling_target() const;
@@ -48,6 +51,7 @@ class BenchServers {
   const BenchOptions &options_;
   std::unique_ptr<testing::ChildProcess> sim_, ceiling_, bridge_;
   std::string sim_url_, bridge_target_;
+  std::string storage_ = "memory";
 };
 
 }  // namespace wxbridge::bench

@@ -1,5 +1,8 @@
 #include "tests/bench/fanout_bench.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -147,7 +150,60 @@ absl::Status RunOneSize(const BenchOptions &options, BenchServers &servers, int 
   return absl::OkStatus();
 }
 
+// The disk's own cost: 4 KiB written and fdatasync'ed, as a sync commit pays it.
+double FsyncP50Micros(const std::string &dir) {
+  const std::string path = dir + "/fsync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  if (fd < 0) return -1;
+  const std::string block(4096, 'f');
+  std::vector<double> micros;
+  for (int i = 0; i < 200; ++i) {
+    const auto start = Clock::now();
+    if (::pwrite(fd, block.data(), block.size(), 0) < 0 || ::fdatasync(fd) != 0) break;
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (micros.empty()) return -1;
+  std::sort(micros.begin(), micros.end());
+  return micros[micros.size() / 2];
+}
+
 }  // namespace
+
+absl::Status RunStorageBench(const BenchOptions &options, BenchServers &servers,
+                             BenchReport *report) {
+  if (!servers.can_push() || servers.external_bridge()) {
+    report->notes.push_back("storage comparison skipped: it needs the bench's own bridge");
+    return absl::OkStatus();
+  }
+  report->fsync_p50_us = FsyncP50Micros(options.log_dir);
+  for (const std::string &storage : options.storages) {
+    servers.UseStorage(storage);
+    if (absl::Status status = servers.RestartBridge(); !status.ok()) return status;
+    if (absl::Status status =
+            WaitUpstreamConnected(MakeChannel(servers.bridge_target()), kSetupTimeout);
+        !status.ok()) {
+      return status;
+    }
+    SubscriberFleet fleet(servers.bridge_target(), options.subscriber_channels, options.max_batch);
+    if (absl::Status status = fleet.Open(1, kSetupTimeout); !status.ok()) return status;
+    const std::size_t max_count =
+        std::min(options.max_rate_events_cap, options.max_rate_deliveries);
+    const std::string max_mode = "max " + storage;
+    const std::string rate_mode = "rate " + storage;
+    report->storage.push_back(PushAndCount(options, servers, fleet, 1, max_mode.c_str(),
+                                           std::max<std::size_t>(1, max_count), 0));
+    const auto rate_count = static_cast<std::size_t>(std::max(
+        1.0,
+        options.storage_rate * std::chrono::duration<double>(options.fixed_rate_duration).count()));
+    report->storage.push_back(PushAndCount(options, servers, fleet, 1, rate_mode.c_str(),
+                                           rate_count, options.storage_rate));
+    fleet.Close();
+  }
+  servers.UseStorage("memory");
+  return absl::OkStatus();
+}
 
 absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
                             BenchReport *report) {

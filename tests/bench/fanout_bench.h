@@ -15,6 +15,11 @@ namespace wxbridge::bench {
 absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
                             BenchReport *report);
 
+// Event storage side by side (options.storages) at 1 subscriber: full-speed ingest and
+// delivery latency at options.storage_rate, plus the disk's fsync latency.
+absl::Status RunStorageBench(const BenchOptions &options, BenchServers &servers,
+                             BenchReport *report);
+
 }  // namespace wxbridge::bench
 
 #endif  // WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_

@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, json, "build/bench/results.json", "where to write the JSO
 ABSL_FLAG(std::string, log_dir, "build/bench", "where the servers' logs go");
 ABSL_FLAG(bool, smoke, false, "a ~2 s run with tiny counts: checks the harness works");
 ABSL_FLAG(bool, fanout, true, "run the fan-out part");
+ABSL_FLAG(bool, storage, true,
+          "run the event-storage part: memory vs the durable log (--durability os, sync) at 1 "
+          "subscriber");
 ABSL_FLAG(bool, send_text, true, "run the SendText part");
 
 namespace {
@@ -128,6 +131,7 @@ int main(int argc, char **argv) {
     options.max_rate_deliveries = 2000;
     options.fixed_rate_deliveries = 400;
     options.fixed_rate_duration = std::chrono::milliseconds(150);
+    options.storage_rate = 1000;
   }
 
   wxbridge::bench::BenchReport report;
@@ -157,6 +161,12 @@ int main(int argc, char **argv) {
   if (absl::GetFlag(FLAGS_fanout) && with_bridge) {
     std::fprintf(stderr, "Fan-out\n");
     if (absl::Status s = RunFanoutBench(options, servers, &report); !s.ok()) {
+      return Fail(s.ToString());
+    }
+  }
+  if (absl::GetFlag(FLAGS_storage) && with_bridge) {
+    std::fprintf(stderr, "Event storage\n");
+    if (absl::Status s = RunStorageBench(options, servers, &report); !s.ok()) {
       return Fail(s.ToString());
     }
   }

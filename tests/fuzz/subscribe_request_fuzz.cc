@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
   const wxbridge::rpc::SubscribeOptions options;  // the flags' defaults
   wxbridge::rpc::SubscribeParams params;
-  const grpc::Status status = wxbridge::rpc::ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
+  const grpc::Status status =
+      wxbridge::rpc::ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
   if (!status.ok()) return 0;
   if (params.heartbeat < options.min_heartbeat || params.heartbeat > options.max_heartbeat) {
     std::abort();

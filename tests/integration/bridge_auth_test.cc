@@ -204,6 +204,7 @@ TEST(BridgeAuthConfigTest, ABadTokensFileStopsTheStartNamingTheProblem) {
   app::BridgeConfig config;
   config.grpc.listen = "127.0.0.1:0";
   config.grpc.tokens_file = path;
+  config.storage.data_dir = "";
   app::BridgeServer bridge(config);
   const absl::Status started = bridge.Start();
   EXPECT_EQ(started.code(), absl::StatusCode::kInvalidArgument);

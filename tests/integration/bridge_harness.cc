@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/impl/client_unary_call.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
@@ -105,6 +106,7 @@ BridgeHarness::BridgeHarness(HarnessOptions options) : token_(options.token) {
   config.upstream.backoff_max = milliseconds(200);
   config.upstream.ping_interval = milliseconds(1000);
   config.grpc.default_call_timeout = milliseconds(5000);
+  config.storage.data_dir = "";  // memory: test binaries run side by side
   if (options.configure_bridge) options.configure_bridge(config);
   bridge_ = std::make_unique<app::BridgeServer>(config);
   absl::Status bridge_started = bridge_->Start();
@@ -218,6 +220,22 @@ std::optional<v1::GetStatusResponse> BridgeHarness::WaitForStatus(
       },
       timeout);
   return matched;
+}
+
+std::string TextFrame(const std::string& account, const std::string& text, int64_t msg_id) {
+  const nlohmann::json frame = {{"MsgId", msg_id},
+                                {"NewMsgId", 7000000000000000000LL + msg_id},
+                                {"MsgType", 1},
+                                {"FromUserName", "wxid_injectedsender"},
+                                {"ToUserName", sim::Simulator::WxIdFor(account)},
+                                {"Content", text},
+                                {"CreateTime", 1700000000},
+                                {"Status", 3},
+                                {"ImgStatus", 1},
+                                {"MsgSource", "<msgsource />"},
+                                {"PushContent", absl::StrCat("sender : ", text)},
+                                {"account", account}};
+  return frame.dump();
 }
 
 bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status) {

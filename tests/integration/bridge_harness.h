@@ -118,6 +118,10 @@ class BridgeHarness {
   std::string token_;
 };
 
+// A MsgType 1 push to `account` as the gateway sends it, for Simulator::InjectFrame
+// (events without a login walk).
+std::string TextFrame(const std::string& account, const std::string& text, int64_t msg_id);
+
 // Events about `account` of a given payload case.
 bool IsLoginStatus(const v1::Event& e, const std::string& account, v1::LoginStatus status);
 // A text message pushed to `account` with exactly `text`.

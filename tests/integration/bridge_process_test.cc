@@ -98,7 +98,7 @@ TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
   options.env = {kAuthKeyVariable};
   // A long grace, and a call that holds it: a gateway that echoes nothing cannot answer
   // code 110, so the call waits for its deadline.
-  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--sim_ack=none",
+  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", "--sim_ack=none",
                         "--shutdown_grace=300s", "--call_timeout=300s", "--max_call_timeout=300s"},
                        options);
   std::optional<int> port = process.ReadPort(kWait);
@@ -133,8 +133,8 @@ TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
 
 TEST(BridgeProcessTest, AnInvalidUpstreamUrlIsRefusedClearly) {
   ProcessResult process =
-      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=not-a-url"}, kWait,
-                 {absl::StrCat(kAuthKeyVariable, "=k")});
+      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", "--upstream=not-a-url"},
+                 kWait, {absl::StrCat(kAuthKeyVariable, "=k")});
   ASSERT_FALSE(process.timed_out) << "still running";
   EXPECT_NE(process.exit_code, 0);
   EXPECT_THAT(process.err, HasSubstr("--upstream"));
@@ -142,9 +142,9 @@ TEST(BridgeProcessTest, AnInvalidUpstreamUrlIsRefusedClearly) {
 }
 
 TEST(BridgeProcessTest, AGatewayWithoutAnAuthKeyIsRefusedNamingTheVariable) {
-  ProcessResult process =
-      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=ws://127.0.0.1:9/ws"}, kWait,
-                 {kAuthKeyVariable});
+  ProcessResult process = RunProcess(
+      {WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", "--upstream=ws://127.0.0.1:9/ws"},
+      kWait, {kAuthKeyVariable});
   ASSERT_FALSE(process.timed_out) << "still running";
   EXPECT_NE(process.exit_code, 0);
   EXPECT_THAT(process.err, HasSubstr(kAuthKeyVariable));

@@ -38,13 +38,14 @@ TEST(BridgeSecurityProcessTest, SighupRotatesTokensOpenStreamsContinueAndCallsAr
   const std::string log_file = dir + "/stderr.log";
   const TestToken first = MakeToken("billing", {"*"}, {"*"});
   const TestToken second = MakeToken("billing-2", {"*"}, {"*"});
-  ASSERT_TRUE(WriteFileAtomically(tokens_file, TokensFileJson({first})));
+  const TestToken sender = MakeToken("sender-only", {"*"}, {"SendText"});
+  ASSERT_TRUE(WriteFileAtomically(tokens_file, TokensFileJson({first, sender})));
 
   ChildOptions options;
   options.stderr_file = log_file;
   options.env = {"WXBRIDGE_AUTH_KEY"};
-  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--sim_scan_delay=10ms",
-                        "--tokens_file=" + tokens_file},
+  ChildProcess process({WXBRIDGE_BINARY, "--listen=127.0.0.1:0",
+                        "--data_dir=", "--sim_scan_delay=10ms", "--tokens_file=" + tokens_file},
                        options);
   std::optional<int> port = process.ReadPort(kWait);
   ASSERT_TRUE(port) << ReadAll(log_file);
@@ -67,6 +68,11 @@ TEST(BridgeSecurityProcessTest, SighupRotatesTokensOpenStreamsContinueAndCallsAr
   ASSERT_TRUE(stub->SendText(Context(kWait, first.secret).get(), text, &text_response).ok());
   EXPECT_EQ(stub->SendText(Context(kWait, "").get(), text, &text_response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  // A read refused is audited too.
+  EventStream refused_read(stub.get(), v1::SubscribeRequest(), sender.secret);
+  auto refused_end = refused_read.WaitForEnd();
+  ASSERT_TRUE(refused_end);
+  EXPECT_EQ(refused_end->error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
   ASSERT_TRUE(WriteFileAtomically(tokens_file, TokensFileJson({second})));
   ASSERT_EQ(kill(process.pid(), SIGHUP), 0);
@@ -94,6 +100,9 @@ TEST(BridgeSecurityProcessTest, SighupRotatesTokensOpenStreamsContinueAndCallsAr
   EXPECT_THAT(log, HasSubstr("token=\"-\""));  // the call without a token
   EXPECT_THAT(log, HasSubstr("status=UNAUTHENTICATED"));
   EXPECT_THAT(log, HasSubstr("audit: token=\"billing-2\""));
+  EXPECT_THAT(log, HasSubstr("token=\"sender-only\" peer=\"ipv4:127.0.0.1:"));
+  EXPECT_THAT(log, HasSubstr("method=Subscribe account=\"\" target=\"\" status=PERMISSION_DENIED"));
+  EXPECT_THAT(log, Not(HasSubstr(sender.secret)));
   EXPECT_THAT(log, Not(HasSubstr(first.secret)));
   EXPECT_THAT(log, Not(HasSubstr(second.secret)));
   EXPECT_THAT(log, Not(HasSubstr("words nobody else should read")));
@@ -109,7 +118,7 @@ TEST(BridgeSecurityProcessTest, ANetworkAddressWithoutTlsAndTokensIsRefusedUnles
   }
   EXPECT_THAT(refused.out, Not(HasSubstr("(port ")));
 
-  ChildProcess allowed({WXBRIDGE_BINARY, "--listen=0.0.0.0:0", "--allow_insecure"});
+  ChildProcess allowed({WXBRIDGE_BINARY, "--listen=0.0.0.0:0", "--data_dir=", "--allow_insecure"});
   EXPECT_TRUE(allowed.ReadPort(kWait).has_value());
   ASSERT_EQ(kill(allowed.pid(), SIGTERM), 0);
   ProcessResult ended = allowed.Wait(kWait);

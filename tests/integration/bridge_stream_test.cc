@@ -23,23 +23,6 @@ using sim::AckMode;
 using sim::Simulator;
 using ::testing::StartsWith;
 
-// A MsgType 1 push as the gateway sends it, for injection without a login walk.
-std::string TextFrame(const std::string& account, const std::string& text, int64_t msg_id) {
-  const nlohmann::json frame = {{"MsgId", msg_id},
-                                {"NewMsgId", 7000000000000000000LL + msg_id},
-                                {"MsgType", 1},
-                                {"FromUserName", "wxid_injectedsender"},
-                                {"ToUserName", Simulator::WxIdFor(account)},
-                                {"Content", text},
-                                {"CreateTime", 1700000000},
-                                {"Status", 3},
-                                {"ImgStatus", 1},
-                                {"MsgSource", "<msgsource />"},
-                                {"PushContent", absl::StrCat("sender : ", text)},
-                                {"account", account}};
-  return frame.dump();
-}
-
 std::vector<v1::Event> EventsOf(const std::vector<v1::SubscribeResponse>& messages) {
   std::vector<v1::Event> events;
   for (const auto& m : messages) {
@@ -54,6 +37,14 @@ class BridgeStreamTest : public ::testing::TestWithParam<AckMode> {
   BridgeStreamTest() : BridgeStreamTest(HarnessOptions{GetParam()}) {}
   explicit BridgeStreamTest(HarnessOptions options) : harness_(std::move(options)) {
     EXPECT_TRUE(harness_.WaitConnected());
+    // An echoing gateway acknowledges the bind (code 100) sent at connect: wait for that
+    // ack's event, so tests that count events see only their own.
+    if (GetParam() == AckMode::kEcho) {
+      v1::SubscribeRequest from_start;
+      from_start.set_after_seq(0);
+      EventStream all(&harness_.stub(), from_start);
+      EXPECT_TRUE(all.WaitForEvent([](const v1::Event& e) { return e.has_command_reply(); }));
+    }
     watcher_ = harness_.Subscribe();
   }
 

@@ -61,9 +61,10 @@ class UpstreamSecurityTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> StartBridge(const std::string& upstream,
                                             std::vector<std::string> flags,
                                             std::vector<std::string> env = {kAuthKeyVariable}) {
-    std::vector<std::string> argv = {
-        WXBRIDGE_BINARY,     "--listen=127.0.0.1:0",   absl::StrCat("--upstream=", upstream),
-        "--log_level=debug", "--backoff_initial=50ms", "--backoff_max=200ms"};
+    std::vector<std::string> argv = {WXBRIDGE_BINARY,      "--listen=127.0.0.1:0",
+                                     "--data_dir=",        absl::StrCat("--upstream=", upstream),
+                                     "--log_level=debug",  "--backoff_initial=50ms",
+                                     "--backoff_max=200ms"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     ChildOptions options;
     options.env = std::move(env);
@@ -122,8 +123,8 @@ TEST_F(UpstreamSecurityTest, TheEnvironmentVariableIsGoneFromTheRunningProcess) 
 TEST_F(UpstreamSecurityTest, AKeyFileOthersCanReadIsRefusedWithTheFix) {
   const std::string key_file = KeyFile(0644);
   ProcessResult process =
-      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=ws://127.0.0.1:9/ws",
-                  "--auth_key_file=" + key_file},
+      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0",
+                  "--data_dir=", "--upstream=ws://127.0.0.1:9/ws", "--auth_key_file=" + key_file},
                  kWait, {kAuthKeyVariable});
   EXPECT_EQ(process.exit_code, 2) << process.err;
   EXPECT_THAT(process.err, AllOf(HasSubstr("--auth_key_file=" + key_file), HasSubstr("0644"),
@@ -131,10 +132,10 @@ TEST_F(UpstreamSecurityTest, AKeyFileOthersCanReadIsRefusedWithTheFix) {
 }
 
 TEST_F(UpstreamSecurityTest, TwoSourcesOfTheAuthKeyAreRefused) {
-  ProcessResult process =
-      RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=ws://127.0.0.1:9/ws",
-                  "--auth_key_file=" + KeyFile(0600)},
-                 kWait, {absl::StrCat(kAuthKeyVariable, "=", kSecret)});
+  ProcessResult process = RunProcess(
+      {WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", "--upstream=ws://127.0.0.1:9/ws",
+       "--auth_key_file=" + KeyFile(0600)},
+      kWait, {absl::StrCat(kAuthKeyVariable, "=", kSecret)});
   EXPECT_EQ(process.exit_code, 2) << process.err;
   EXPECT_THAT(process.err, AllOf(HasSubstr("--auth_key_file"), HasSubstr(kAuthKeyVariable),
                                  Not(HasSubstr(kSecret))));
@@ -251,10 +252,10 @@ TEST_F(UpstreamSecurityTest, AnUnusableTlsCaFileStopsTheStartNamingTheFlag) {
   const std::string not_pem = Path("not_pem.pem");
   std::ofstream(not_pem) << "not a certificate\n";
   for (const std::string& ca_file : {Path("missing.pem"), not_pem}) {
-    ProcessResult process =
-        RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--upstream=wss://127.0.0.1:9/ws",
-                    "--auth_key_file=" + KeyFile(0600), "--tls_ca_file=" + ca_file},
-                   kWait, {kAuthKeyVariable});
+    ProcessResult process = RunProcess(
+        {WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", "--upstream=wss://127.0.0.1:9/ws",
+         "--auth_key_file=" + KeyFile(0600), "--tls_ca_file=" + ca_file},
+        kWait, {kAuthKeyVariable});
     EXPECT_EQ(process.exit_code, 2) << process.err;
     EXPECT_THAT(process.err, AllOf(HasSubstr("--tls_ca_file"), HasSubstr(ca_file)));
   }

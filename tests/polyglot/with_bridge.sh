@@ -36,7 +36,7 @@ if [ "${WXBRIDGE_TEST_SECURE:-0}" = 1 ]; then
          WXBRIDGE_TLS_KEY=$tls/client.key WXBRIDGE_TEST_TLS_DIR=$tls
 fi
 
-exec {bridge_out}< <(exec "$bridge" --listen=127.0.0.1:0 --sim_scan_delay=50ms \
+exec {bridge_out}< <(exec "$bridge" --listen=127.0.0.1:0 --data_dir= --sim_scan_delay=50ms \
                        --log_level=warning "${secure_flags[@]}" 2>"$log")
 bridge_pid=$!
 bridge_status=0

@@ -30,6 +30,7 @@ BridgeChild::BridgeChild(const SoakOptions& options, const std::string& upstream
   const std::vector<std::string> argv = {
       options.bridge_binary,
       "--listen=127.0.0.1:0",
+      "--data_dir=",
       absl::StrCat("--upstream=", upstream_url),
       "--log_level=warning",
       absl::StrCat("--ping_interval=", Ms(options.Scaled(milliseconds(400)))),

@@ -41,6 +41,23 @@ TEST(EventLogTest, EmptyLogHasNoEventsAndZeroBounds) {
   EXPECT_FALSE(read.gap);
 }
 
+TEST(EventLogTest, EachMemoryLogHasItsOwnLogId) {
+  EventLog first, second;
+  EXPECT_EQ(first.log_id().size(), 32u);
+  EXPECT_NE(first.log_id(), second.log_id()) << "a restarted memory log must be a new log";
+}
+
+TEST(EventLogTest, RetainedCountFollowsTheRing) {
+  EventLogOptions options;
+  options.capacity = 4;
+  EventLog log(options);
+  EXPECT_EQ(log.retained_count(), 0u);
+  AppendN(log, 3);
+  EXPECT_EQ(log.retained_count(), 3u);
+  AppendN(log, 5);
+  EXPECT_EQ(log.retained_count(), 4u);
+}
+
 TEST(EventLogTest, AppendNumbersFromOneAndFillsKindAndTime) {
   EventLog log;
   StoredEventPtr first = log.Append(Text("a", "x"));

@@ -53,6 +53,24 @@ TEST(EventWireTest, LargeSeqsAndLargeEventsMatchToo) {
   }
 }
 
+// What a durable store keeps (the Event with its seq) and the wire rebuilt from it, for
+// length varints of one to three bytes.
+TEST(EventWireTest, StoredEventBytesRoundTripToTheSameWire) {
+  for (std::size_t text_bytes : {0, 50, 70, 8000, 9000, 70000}) {
+    const grpc::Slice body = SerializeEventBody(TextEvent(text_bytes));
+    const grpc::Slice wire = EventWire(123456, body);
+    const grpc::Slice stored = EventBytesOfWire(wire);
+    wxbridge::v1::Event event = TextEvent(text_bytes);
+    event.set_seq(123456);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(stored.begin()), stored.size()),
+              event.SerializeAsString())
+        << text_bytes;
+    EXPECT_EQ(WireSizeOfEventBytes(stored.size()), wire.size()) << text_bytes;
+    const grpc::Slice rebuilt = WireOfEventBytes(stored.begin(), stored.size());
+    EXPECT_EQ(Flatten(SingleEventWire(rebuilt)), Flatten(SingleEventWire(wire))) << text_bytes;
+  }
+}
+
 TEST(EventWireTest, TheBodyIsSharedNotCopied) {
   grpc::Slice body = SerializeEventBody(TextEvent(1000));
   grpc::Slice wire = EventWire(7, body);

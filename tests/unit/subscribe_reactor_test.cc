@@ -52,7 +52,7 @@ class SubscribeOnlyService : public wxbridge::v1::BridgeService::WithRawCallback
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override {
-    return StartSubscribe(context, request, options_, registry_, wxbridge::auth::OpenGrant());
+    return StartSubscribe(context, request, options_, registry_, *wxbridge::auth::OpenGrant());
   }
 
  private:
@@ -235,6 +235,7 @@ TEST_F(SubscribeReactorTest, AfterSeqOlderThanTheRetentionGetsAGapThenEvents) {
   ASSERT_TRUE(gap.has_gap()) << gap.ShortDebugString();
   EXPECT_EQ(gap.gap().first_missing_seq(), 3u);
   EXPECT_EQ(gap.gap().first_available_seq(), 7u);
+  EXPECT_EQ(gap.gap().log_id(), log_->log_id());
   EXPECT_EQ(stream->NextEvents(4), Range(7, 10));
 }
 

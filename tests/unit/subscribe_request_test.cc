@@ -21,7 +21,8 @@ TEST(SubscribeRequestTest, TooManyAccountsAreRefusedNamingTheLimit) {
     request.add_accounts(absl::StrCat("account_", i));
   }
   SubscribeParams params;
-  const grpc::Status status = ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
+  const grpc::Status status =
+      ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(),
             absl::StrCat("accounts has ", options.max_accounts + 1, " entries, over the limit of ",
@@ -38,7 +39,8 @@ TEST(SubscribeRequestTest, TooManyKindsAreRefusedNamingTheLimit) {
   wxbridge::v1::SubscribeRequest request;
   for (int i = 0; i < 4; ++i) request.add_kinds(wxbridge::v1::EVENT_KIND_TEXT);
   SubscribeParams params;
-  const grpc::Status status = ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
+  const grpc::Status status =
+      ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("kinds has 4 entries"));
   EXPECT_THAT(status.error_message(), HasSubstr("limit of 3 (--max_subscribe_kinds)"));
@@ -53,8 +55,9 @@ TEST(SubscribeRequestTest, AMillionAccountsAreRefused) {
   wxbridge::v1::SubscribeRequest request;
   for (int i = 0; i < 1000000; ++i) request.add_accounts("a");
   SubscribeParams params;
-  EXPECT_EQ(ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      ParseSubscribeRequest(request, options, *wxbridge::auth::OpenGrant(), &params).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace
