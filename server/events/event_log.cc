@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "server/common/clock.h"
-#include "server/events/event_truncation.h"
-#include "server/events/event_wire.h"
 #include "server/events/log_id.h"
-#include "server/protocol/frame_decoder.h"
+#include "server/events/prepared_event.h"
 
 namespace wxbridge::events {
+
 EventLog::EventLog(EventLogOptions options)
     : capacity_(std::max<std::size_t>(options.capacity, 1)),
       retention_bytes_(options.retention_bytes),
@@ -17,29 +15,12 @@ EventLog::EventLog(EventLogOptions options)
       log_id_(NewLogId()),
       ring_(capacity_) {}
 
-grpc::Slice EventLog::SerializeForRing(wxbridge::v1::Event* event) {
-  const std::size_t bytes = event->ByteSizeLong();
-  if (bytes <= max_event_bytes_) return SerializeSizedEventBody(*event, bytes);
-  truncated_count_++;
-  return SerializeEventBody(TruncatedCopy(event, bytes, max_event_bytes_));
-}
-
 StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
-  // Everything but the seq is built before taking the lock, so appenders and readers
-  // contend only for the slot update.
-  auto stored = std::make_shared<StoredEvent>();
-  auto retained = std::make_shared<RetainedEvent>();
-  retained->kind = protocol::KindOf(event);
-  retained->account = event.account();
-  if (!event.has_received_at()) {
-    *event.mutable_received_at() = NowTimestamp();
-  }
-  wxbridge::v1::Event* slot_event = stored->message.mutable_event();
-  *slot_event = std::move(event);
-  slot_event->clear_seq();
-  // Serialized (and cut, the one place where an event is) here, outside the lock: an
-  // image event is megabytes. The seq goes into the header under the lock.
-  const grpc::Slice body = SerializeForRing(slot_event);
+  // Everything but the seq is built before taking the lock (serialized, and cut when too
+  // large, the one place where an event is): appenders and readers contend only for
+  // the slot update.
+  PreparedEvent prepared = PrepareEvent(std::move(event), max_event_bytes_);
+  if (prepared.truncated) truncated_count_++;
 
   // Freed after unlocking: they may be large images.
   RetainedEventPtr evicted;
@@ -48,13 +29,10 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const uint64_t seq = ++head_seq_;
-    slot_event->set_seq(seq);
-    retained->seq = seq;
-    retained->wire = EventWire(seq, body);
-    stored->retained = retained;
-    retained_bytes_ += RetainedBytes(*retained);
+    NumberEvent(seq, &prepared);
+    retained_bytes_ += RetainedBytes(*prepared.retained);
     // The slot's event (seq - capacity_) is gone unless the byte bound took it already.
-    evicted = std::exchange(ring_[seq % capacity_], std::move(retained));
+    evicted = std::exchange(ring_[seq % capacity_], std::move(prepared.retained));
     if (evicted) retained_bytes_ -= RetainedBytes(*evicted);
     if (oldest_seq_ == 0) {
       oldest_seq_ = seq;
@@ -71,7 +49,7 @@ StoredEventPtr EventLog::Append(wxbridge::v1::Event event) {
     to_wake = waiters_.TakeAll();
   }
   for (Listener& wakeup : to_wake) wakeup();
-  return stored;
+  return std::move(prepared.stored);
 }
 
 uint64_t EventLog::head_seq() const {

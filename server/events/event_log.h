@@ -78,9 +78,6 @@ class EventLog final : public EventStore {
   bool CancelNotify(uint64_t id) override;
 
  private:
-  // The Subscribe bytes of `event` (seq still 0), cut first when it is too large.
-  grpc::Slice SerializeForRing(wxbridge::v1::Event* event);
-
   const std::size_t capacity_;
   const std::size_t retention_bytes_;
   const std::size_t max_event_bytes_;

@@ -1,7 +1,7 @@
 // An event made ready for a log before it has a seq: its kind, account and received_at
 // filled in and its Subscribe bytes serialized (cut when too large), all outside the
 // log's lock, since an image event is megabytes. Under the lock, NumberEvent only writes
-// the seq. What EventLog::Append does inline, for stores that number the same way.
+// the seq. Shared by the memory ring and the SQLite store, which number the same way.
 #ifndef WXBRIDGE_SERVER_EVENTS_PREPARED_EVENT_H_
 #define WXBRIDGE_SERVER_EVENTS_PREPARED_EVENT_H_
 
