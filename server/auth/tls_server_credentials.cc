@@ -4,24 +4,23 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc.h"
+#include "server/common/file_text.h"
 #include "server/common/log.h"
 
 namespace wxbridge::auth {
 namespace {
 
+// The file, or an error naming the flag that named it.
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  absl::StatusOr<std::string> text = ReadFileText(path);
+  if (!text.ok())
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", text.status().message()));
+  return text;
 }
 
 struct BioDeleter {

@@ -1,12 +1,10 @@
 #include "server/auth/token_file.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "server/common/file_text.h"
 
 namespace wxbridge::auth {
 namespace {
@@ -120,11 +118,9 @@ absl::StatusOr<std::vector<TokenEntry>> ParseTokensFile(
 
 absl::StatusOr<std::vector<TokenEntry>> LoadTokensFile(const std::string& path,
                                                        const std::set<std::string>& known_methods) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<std::vector<TokenEntry>> entries = ParseTokensFile(text.str(), known_methods);
+  absl::StatusOr<std::string> text = ReadFileText(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::vector<TokenEntry>> entries = ParseTokensFile(*text, known_methods);
   if (!entries.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", entries.status().message()));
   }
