@@ -97,47 +97,35 @@ absl::Status CheckScope(const auth::Grant& grant, const v1::SendRawRequest&) {
   return grant.CheckAllAccounts("SendRaw");
 }
 
-// The account and target the audit line names.
+// The target the audit line names: the user, group or contact a call acts on.
 template <typename Request>
-void DescribeForAudit(const Request& request, AuditRecord* audit) {
-  audit->account = request.account();
+std::string AuditTarget(const Request&) {
+  return "";
 }
-void DescribeForAudit(const v1::SendTextRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = r.to_user_name();
+std::string AuditTarget(const v1::SendTextRequest& r) { return r.to_user_name(); }
+std::string AuditTarget(const v1::SendLinkRequest& r) { return r.to_user_name(); }
+std::string AuditTarget(const v1::SendImageRequest& r) { return r.to_user_name(); }
+std::string AuditTarget(const v1::KickGroupMemberRequest& r) {
+  return absl::StrCat(r.group_id(), " ", r.user_id());
 }
-void DescribeForAudit(const v1::SendLinkRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = r.to_user_name();
+std::string AuditTarget(const v1::InviteToGroupRequest& r) {
+  return absl::StrCat(r.group_id(), " ", r.wx_id());
 }
-void DescribeForAudit(const v1::SendImageRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = r.to_user_name();
+std::string AuditTarget(const v1::GetContactsRequest& r) {
+  if (r.wx_ids_size() == 0) return "";
+  if (r.wx_ids_size() == 1) return r.wx_ids(0);
+  return absl::StrCat(r.wx_ids(0), " and ", r.wx_ids_size() - 1, " more");
 }
-void DescribeForAudit(const v1::KickGroupMemberRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = absl::StrCat(r.group_id(), " ", r.user_id());
+std::string AuditTarget(const v1::AcceptFriendRequest& r) { return r.entry_name(); }
+std::string AuditTarget(const v1::AddFriendRequest& r) { return r.user_key(); }
+std::string AuditTarget(const v1::SendRawRequest& r) { return absl::StrCat("code ", r.code()); }
+
+// The account the audit line names (SendRaw's data is free-form: none).
+template <typename Request>
+std::string AuditAccount(const Request& r) {
+  return r.account();
 }
-void DescribeForAudit(const v1::InviteToGroupRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = absl::StrCat(r.group_id(), " ", r.wx_id());
-}
-void DescribeForAudit(const v1::GetContactsRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  if (r.wx_ids_size() > 0) audit->target = r.wx_ids(0);
-  if (r.wx_ids_size() > 1) absl::StrAppend(&audit->target, " and ", r.wx_ids_size() - 1, " more");
-}
-void DescribeForAudit(const v1::AcceptFriendRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = r.entry_name();
-}
-void DescribeForAudit(const v1::AddFriendRequest& r, AuditRecord* audit) {
-  audit->account = r.account();
-  audit->target = r.user_key();
-}
-void DescribeForAudit(const v1::SendRawRequest& r, AuditRecord* audit) {
-  audit->target = absl::StrCat("code ", r.code());
-}
+std::string AuditAccount(const v1::SendRawRequest&) { return ""; }
 
 // Base64 of n bytes plus the envelope: what a SendImage frame will weigh.
 std::size_t ImageFrameBytes(std::size_t image_bytes, std::size_t other_bytes) {
@@ -205,7 +193,10 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::RunCommand(const char* method,
   Request parsed;
   if (status.ok()) status = parser_.Parse(*request, &parsed);
   if (status.ok()) {
-    if (audited) DescribeForAudit(parsed, &audit);
+    if (audited) {
+      audit.account = AuditAccount(parsed);
+      audit.target = AuditTarget(parsed);
+    }
     status = CheckScope(**grant, parsed);
   }
   if (status.ok()) status = check(parsed);
