@@ -91,8 +91,6 @@ absl::Status SqliteEventStore::Start() {
   if (!select.ok()) return select.status();
   select_ = *std::move(select);
 
-  Log(LogLevel::kInfo, kComponent, "event log ", path_, " opened: log_id ", log_id_, ", seqs ",
-      bounds_.oldest_seq, "..", bounds_.head_seq);
   writer_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
 }
