@@ -14,6 +14,7 @@
 #include "server/protocol/json_fields.h"
 #include "server/protocol/json_writer.h"
 #include "server/protocol/utf8.h"
+#include "server/protocol/xml_escape.h"
 
 namespace wxbridge::protocol {
 namespace {
@@ -219,14 +220,16 @@ absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request,
       [&] {
         return TypedCommand(kSendLink, request.account())
             .String("toUserName", request.to_user_name())
-            .String("title", request.title())
-            .String("des", request.description())
-            .String("url", request.url())
-            .String("cdnthumburl", thumbnail.cdn_url())
-            .String("cdnthumbmd5", thumbnail.md5())
+            // The gateway pastes these into the card's XML as they are (the document's
+            // own url sample is escaped): plain text in, escaped text out.
+            .String("title", XmlEscape(request.title()))
+            .String("des", XmlEscape(request.description()))
+            .String("url", XmlEscape(request.url()))
+            .String("cdnthumburl", XmlEscape(thumbnail.cdn_url()))
+            .String("cdnthumbmd5", XmlEscape(thumbnail.md5()))
             .String("cdnthumblength", has_thumbnail ? absl::StrCat(thumbnail.length()) : "")
             .String("cdnthumbheight", has_thumbnail ? absl::StrCat(thumbnail.height()) : "")
-            .String("cdnthumbaeskey", thumbnail.aes_key())
+            .String("cdnthumbaeskey", XmlEscape(thumbnail.aes_key()))
             .Finish();
       });
 }

@@ -114,7 +114,9 @@ v1::Event DecodeObject(const Json& frame, const DecodeLimits& limits, v1::Event 
       break;
   }
   if (IsMessageType(*msg_type)) {
-    DecodeMessage(frame, *msg_type, &event);
+    // raw_json is not written while the payload is decoded.
+    const std::string_view frame_text = event.raw_json();
+    DecodeMessage(frame, frame_text, *msg_type, &event);
     return event;
   }
   return Unrecognized(v1::UNRECOGNIZED_REASON_UNKNOWN_MSG_TYPE,

@@ -5,6 +5,7 @@
 #define WXBRIDGE_SERVER_PROTOCOL_MESSAGE_DECODER_H_
 
 #include <cstdint>
+#include <string_view>
 
 #include "server/protocol/json_fields.h"
 #include "wxbridge/v1/events.pb.h"
@@ -13,8 +14,18 @@ namespace wxbridge::protocol {
 
 bool IsMessageType(int32_t msg_type);
 
-// Sets the event's payload for a message MsgType (IsMessageType must hold).
-void DecodeMessage(const Json& frame, int32_t msg_type, wxbridge::v1::Event* event);
+// Sets the event's payload for a message MsgType (IsMessageType must hold);
+// `frame_text` is the text `frame` was parsed from (exact ids are read from it).
+void DecodeMessage(const Json& frame, std::string_view frame_text, int32_t msg_type,
+                   wxbridge::v1::Event* event);
+
+// The group change an event carries: a MsgType 10002's, or a 10000 notice's (see
+// SystemNotice.group_change); nullptr when it carries none.
+const wxbridge::v1::GroupChange* GroupChangeOf(const wxbridge::v1::Event& event);
+
+// GroupChangeOf(event) with the envelope filled in (a 10000 notice's own header), as a
+// call's answer holds it; empty when the event carries none.
+wxbridge::v1::GroupChange GroupChangeWithHeader(const wxbridge::v1::Event& event);
 
 }  // namespace wxbridge::protocol
 

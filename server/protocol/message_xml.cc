@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "pugixml.hpp"
+#include "server/protocol/exact_id.h"
 #include "server/protocol/utf8.h"
 
 namespace wxbridge::protocol {
@@ -46,6 +48,18 @@ Int IntAttr(const pugi::xml_node& node, const char* name) {
 double Coordinate(const char* text) {
   double number = 0;
   return absl::SimpleAtod(text, &number) && std::isfinite(number) ? number : 0;
+}
+
+// A whole number that may be written with a fraction ("16.0"), rounded; 0 when it is not
+// a number or does not fit.
+int32_t RoundedInt32(const char* text) {
+  const double number = std::round(Coordinate(text));
+  return std::fabs(number) <= 2147483647.0 ? static_cast<int32_t>(number) : 0;
+}
+
+uint64_t ExactId(const char* text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  return ParseExactId(std::string_view(trimmed.data(), trimmed.size())).value_or(0);
 }
 
 v1::AppKind AppKindOf(int32_t type) {
@@ -104,6 +118,12 @@ bool ReadImageXml(std::string_view xml, v1::ImageMessage* image) {
   image->set_length(IntAttr<int64_t>(img, "length"));
   image->set_hd_length(IntAttr<int64_t>(img, "hdlength"));
   image->set_md5(Attr(img, "md5"));
+  image->set_cdn_thumb_aes_key(Attr(img, "cdnthumbaeskey"));
+  image->set_encrypt_version(IntAttr<int32_t>(img, "encryver"));
+  image->set_cdn_mid_height(IntAttr<int32_t>(img, "cdnmidheight"));
+  image->set_cdn_mid_width(IntAttr<int32_t>(img, "cdnmidwidth"));
+  image->set_cdn_hd_height(IntAttr<int32_t>(img, "cdnhdheight"));
+  image->set_cdn_hd_width(IntAttr<int32_t>(img, "cdnhdwidth"));
   return true;
 }
 
@@ -113,7 +133,7 @@ bool ReadLocationXml(std::string_view xml, v1::LocationMessage* location) {
   const pugi::xml_node place = document.child("msg").child("location");
   location->set_latitude(Coordinate(place.attribute("x").value()));
   location->set_longitude(Coordinate(place.attribute("y").value()));
-  location->set_scale(IntAttr<int32_t>(place, "scale"));
+  location->set_scale(RoundedInt32(place.attribute("scale").value()));
   location->set_label(Attr(place, "label"));
   location->set_poi_name(Attr(place, "poiname"));
   return true;
@@ -134,6 +154,16 @@ bool ReadAppXml(std::string_view xml, v1::AppMessage* app) {
   app->set_file_ext(ChildText(attach, "fileext"));
   app->set_file_size(Integer<int64_t>(attach.child("totallen").text().get()));
   app->set_app_id(Attr(appmsg, "appid"));
+  v1::AppAttachment* attachment = app->mutable_attachment();
+  attachment->set_cdn_thumb_url(ChildText(attach, "cdnthumburl"));
+  attachment->set_cdn_thumb_md5(ChildText(attach, "cdnthumbmd5"));
+  attachment->set_cdn_thumb_length(Integer<int64_t>(attach.child("cdnthumblength").text().get()));
+  attachment->set_cdn_thumb_height(Integer<int32_t>(attach.child("cdnthumbheight").text().get()));
+  attachment->set_cdn_thumb_width(Integer<int32_t>(attach.child("cdnthumbwidth").text().get()));
+  attachment->set_cdn_thumb_aes_key(ChildText(attach, "cdnthumbaeskey"));
+  attachment->set_aes_key(ChildText(attach, "aeskey"));
+  attachment->set_encrypt_version(Integer<int32_t>(attach.child("encryver").text().get()));
+  attachment->set_attach_id(ChildText(attach, "attachid"));
   return true;
 }
 
@@ -149,6 +179,14 @@ bool ReadFriendRequestXml(std::string_view xml, v1::FriendRequest* request) {
   request->set_scene(IntAttr<int32_t>(msg, "scene"));
   request->set_opcode(IntAttr<int32_t>(msg, "opcode"));
   request->set_source_user_name(Attr(msg, "sourceusername"));
+  request->set_alias(Attr(msg, "alias"));
+  request->set_sex(IntAttr<int32_t>(msg, "sex"));
+  request->set_province(Attr(msg, "province"));
+  request->set_city(Attr(msg, "city"));
+  request->set_signature(Attr(msg, "sign"));
+  request->set_big_head_img_url(Attr(msg, "bigheadimgurl"));
+  request->set_small_head_img_url(Attr(msg, "smallheadimgurl"));
+  request->set_chatroom_user_name(Attr(msg, "chatroomusername"));
   return true;
 }
 
@@ -161,8 +199,14 @@ bool ReadGroupChangeXml(std::string_view xml, v1::GroupChange* change) {
   const pugi::xml_node sysmsg = document.child("sysmsg");
   if (std::string_view(sysmsg.attribute("type").value()) == "revokemsg") {
     change->set_kind(v1::GROUP_CHANGE_KIND_MESSAGE_REVOKED);
-    const pugi::xml_node replace = sysmsg.child("revokemsg").child("replacemsg");
+    const pugi::xml_node revoke = sysmsg.child("revokemsg");
+    const pugi::xml_node replace = revoke.child("replacemsg");
     change->set_text(replace ? Clean(replace.text().get()) : walker.text());
+    v1::RecalledMessage* recalled = change->mutable_recalled();
+    recalled->set_session(ChildText(revoke, "session"));
+    recalled->set_msg_id(ExactId(revoke.child("msgid").text().get()));
+    recalled->set_new_msg_id(ExactId(revoke.child("newmsgid").text().get()));
+    recalled->set_replace_text(ChildText(revoke, "replacemsg"));
   } else {
     change->set_text(walker.text());
   }

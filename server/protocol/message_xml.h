@@ -21,8 +21,8 @@ bool ReadAppXml(std::string_view xml, wxbridge::v1::AppMessage* app);
 // …/>
 bool ReadFriendRequestXml(std::string_view xml, wxbridge::v1::FriendRequest* request);
 // <sysmsg …>: sets text (the revoke notice's <replacemsg>, else the plain
-// text), member_wx_ids (every <username>), and kind MESSAGE_REVOKED for
-// type="revokemsg".
+// text), member_wx_ids (every <username>), and for type="revokemsg" kind
+// MESSAGE_REVOKED and recalled (session, exact msgid/newmsgid, replacemsg).
 bool ReadGroupChangeXml(std::string_view xml, wxbridge::v1::GroupChange* change);
 
 }  // namespace wxbridge::protocol

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -78,7 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
                      r.set_to_user_name(S(d, "toUserName"));
                      r.set_title(S(d, "title"));
                      r.set_description(S(d, "des"));
-                     r.set_url(S(d, "url"));
+                     // The sample's url is XML-escaped, as the gateway pastes it into the
+                     // card's XML: the caller gives plain text, the bridge escapes it.
+                     r.set_url(absl::StrReplaceAll(S(d, "url"), {{"&amp;", "&"}}));
                      v1::LinkThumbnail* t = r.mutable_thumbnail();
                      t->set_cdn_url(S(d, "cdnthumburl"));
                      t->set_md5(S(d, "cdnthumbmd5"));
@@ -191,6 +194,22 @@ TEST(CommandBuilderTest, SendLinkWithoutThumbnailWritesEmptyThumbnailKeys) {
   }
   request.mutable_thumbnail();  // set but zero: numbers are written
   EXPECT_EQ(Data(BuildCommand(request))["cdnthumblength"], "0");
+}
+
+TEST(CommandBuilderTest, SendLinkEscapesItsXmlFieldsOnce) {
+  v1::SendLinkRequest request;
+  request.set_account("a");
+  request.set_to_user_name("b");
+  request.set_title("<b> & \"c\" 'd'");
+  request.set_description("x&amp;y");
+  request.set_url("http://u/?a=1&b=2");
+  request.mutable_thumbnail()->set_cdn_url("u<");
+  const json data = Data(BuildCommand(request));
+  EXPECT_EQ(data["title"], "&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;");
+  EXPECT_EQ(data["des"], "x&amp;amp;y");  // plain text in: an escape in it is text too
+  EXPECT_EQ(data["url"], "http://u/?a=1&amp;b=2");
+  EXPECT_EQ(data["cdnthumburl"], "u&lt;");
+  EXPECT_EQ(data["account"], "a");  // ids outside the card's XML are sent as they are
 }
 
 TEST(CommandBuilderTest, FillsCorrelationFields) {

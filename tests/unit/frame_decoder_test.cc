@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/protocol/base64.h"
+#include "server/protocol/message_decoder.h"
 #include "server/protocol/utf8.h"
 #include "tests/unit/protocol_testdata.h"
 
@@ -422,7 +423,7 @@ TEST(MessageTest, TextHeader) {
   const v1::Event event = Decode(Message(1, "wxid_friend", "你好"));
   ASSERT_TRUE(event.has_text());
   const v1::MessageHeader& header = event.text().header();
-  EXPECT_EQ(header.new_msg_id(), 6712345678901234567);
+  EXPECT_EQ(header.new_msg_id(), 6712345678901234567u);
   EXPECT_EQ(header.from_user_name(), "wxid_friend");
   EXPECT_EQ(header.to_user_name(), "wxid_me");
   EXPECT_EQ(header.create_time().seconds(), 1503579784);
@@ -436,15 +437,49 @@ TEST(MessageTest, TextHeader) {
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_TEXT);
 }
 
-TEST(MessageTest, NewMsgIdIsExactAsNumberOrString) {
-  const std::string max = "9223372036854775807";
-  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":)" + max + "}").text().header().new_msg_id(),
-            9223372036854775807);
-  EXPECT_EQ(Decode(R"({"MsgType":1,"NewMsgId":")" + max + "\"}").text().header().new_msg_id(),
-            9223372036854775807);
-  EXPECT_EQ(
-      Decode(R"({"MsgType":1,"NewMsgId":"9223372036854775806"})").text().header().new_msg_id(),
-      9223372036854775806);
+uint64_t NewMsgIdOf(const std::string& value) {
+  return Decode(R"({"MsgType":1,"NewMsgId":)" + value + "}").text().header().new_msg_id();
+}
+
+TEST(MessageTest, NewMsgIdIsExactAsNumberStringOrFloat) {
+  EXPECT_EQ(NewMsgIdOf("9223372036854775807"), 9223372036854775807u);
+  EXPECT_EQ(NewMsgIdOf("\"9223372036854775806\""), 9223372036854775806u);
+  // Above 2^63-1, up to 2^64-1: kept exactly, as a number or a string.
+  EXPECT_EQ(NewMsgIdOf("9300000000000000001"), 9300000000000000001u);
+  EXPECT_EQ(NewMsgIdOf("\"18446744073709551615\""), 18446744073709551615u);
+  // Floats are read from the frame's text, not through a double (53 bits).
+  EXPECT_EQ(NewMsgIdOf("9300000000000000001.0"), 9300000000000000001u);
+  EXPECT_EQ(NewMsgIdOf("9.300000000000000001e18"), 9300000000000000001u);
+  EXPECT_EQ(NewMsgIdOf("\"6.5e3\""), 6500u);
+  // Not an id: 0.
+  EXPECT_EQ(NewMsgIdOf("18446744073709551616"), 0u);
+  EXPECT_EQ(NewMsgIdOf("-5"), 0u);
+  EXPECT_EQ(NewMsgIdOf("1.5"), 0u);
+  EXPECT_EQ(NewMsgIdOf("\"12ab\""), 0u);
+}
+
+TEST(MessageTest, CreateTimeInSecondsOrMilliseconds) {
+  const auto time_of = [](const std::string& value) {
+    return Decode(R"({"MsgType":1,"CreateTime":)" + value + "}").text().header().create_time();
+  };
+  EXPECT_EQ(time_of("1503579784").seconds(), 1503579784);
+  EXPECT_EQ(time_of("1503579784").nanos(), 0);
+  EXPECT_EQ(time_of("1503579784123").seconds(), 1503579784);
+  EXPECT_EQ(time_of("1503579784123").nanos(), 123000000);
+  EXPECT_EQ(time_of("\"1503579784123\"").seconds(), 1503579784);
+  EXPECT_FALSE(Decode(R"({"MsgType":1,"CreateTime":-1})").text().header().has_create_time());
+}
+
+TEST(MessageTest, GroupMessageTheAccountSentItself) {
+  // From the account's phone: FromUserName is its own wxid, ToUserName the group, and
+  // Content has no sender prefix.
+  const v1::Event event = Decode(Message(1, "wxid_me", "从手机发的"));
+  EXPECT_EQ(event.text().header().group_id(), "");
+  v1::Event in_group = Decode(R"({"MsgType":1,"FromUserName":"wxid_me",)"
+                              R"("ToUserName":"7244722086@chatroom","Content":"a:\nb"})");
+  EXPECT_EQ(in_group.text().header().group_id(), "7244722086@chatroom");
+  EXPECT_EQ(in_group.text().header().sender_wx_id(), "wxid_me");
+  EXPECT_EQ(in_group.text().text(), "a:\nb");
 }
 
 TEST(MessageTest, GroupMessageSplitsTheSender) {
@@ -469,9 +504,11 @@ TEST(MessageTest, PrivateMessageIsNeverSplit) {
 
 TEST(MessageTest, ImageInAGroupWithThumbnail) {
   const std::string xml =
-      R"(<?xml version="1.0"?><msg><img aeskey="k1" cdnthumburl="thumb" cdnthumblength="3855" )"
-      R"(cdnthumbheight="160" cdnthumbwidth="120" cdnmidimgurl="mid" cdnbigimgurl="big" )"
-      R"(length="123456" hdlength="7890123" md5="fee4c3"/></msg>)";
+      R"(<?xml version="1.0"?><msg><img aeskey="k1" encryver="1" cdnthumbaeskey="k2" )"
+      R"(cdnthumburl="thumb" cdnthumblength="3855" cdnthumbheight="160" cdnthumbwidth="120" )"
+      R"(cdnmidheight="480" cdnmidwidth="360" cdnhdheight="1920" cdnhdwidth="1440" )"
+      R"(cdnmidimgurl="mid" cdnbigimgurl="big" length="123456" hdlength="7890123" )"
+      R"(md5="fee4c3"/></msg>)";
   const std::string thumbnail("\xff\xd8\xff\xe0 jpeg", 9);
   const v1::Event event = Decode(Message(3, "1@chatroom", "wxid_abc:\n" + xml,
                                          "\"data\":\"" + Base64Encode(thumbnail) + "\""));
@@ -488,6 +525,12 @@ TEST(MessageTest, ImageInAGroupWithThumbnail) {
   EXPECT_EQ(image.length(), 123456);
   EXPECT_EQ(image.hd_length(), 7890123);
   EXPECT_EQ(image.md5(), "fee4c3");
+  EXPECT_EQ(image.cdn_thumb_aes_key(), "k2");
+  EXPECT_EQ(image.encrypt_version(), 1);
+  EXPECT_EQ(image.cdn_mid_height(), 480);
+  EXPECT_EQ(image.cdn_mid_width(), 360);
+  EXPECT_EQ(image.cdn_hd_height(), 1920);
+  EXPECT_EQ(image.cdn_hd_width(), 1440);
   EXPECT_EQ(image.thumbnail(), thumbnail);
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_IMAGE);
 }
@@ -517,6 +560,18 @@ TEST(MessageTest, Location) {
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_LOCATION);
 }
 
+TEST(MessageTest, LocationScaleWithAFraction) {
+  const auto scale_of = [](const std::string& scale) {
+    return Decode(Message(48, "wxid_friend", "<msg><location scale=\"" + scale + "\"/></msg>"))
+        .location()
+        .scale();
+  };
+  EXPECT_EQ(scale_of("16.0"), 16);
+  EXPECT_EQ(scale_of("15.6"), 16);
+  EXPECT_EQ(scale_of("x"), 0);
+  EXPECT_EQ(scale_of("1e300"), 0);
+}
+
 v1::AppMessage App(const std::string& type) {
   return Decode(
              Message(49, "wxid_friend",
@@ -525,6 +580,11 @@ v1::AppMessage App(const std::string& type) {
                          type +
                          R"(</type><url>http://a.b/?x=1&amp;y=2</url><thumburl>http://t</thumburl>)"
                          R"(<appattach><totallen>2048</totallen><fileext>pdf</fileext>)"
+                         R"(<cdnthumburl>3057</cdnthumburl><cdnthumbmd5>fee4</cdnthumbmd5>)"
+                         R"(<cdnthumblength>3855</cdnthumblength><cdnthumbheight>160)"
+                         R"(</cdnthumbheight><cdnthumbwidth>120</cdnthumbwidth>)"
+                         R"(<cdnthumbaeskey>1bd2</cdnthumbaeskey><aeskey>9a8b</aeskey>)"
+                         R"(<encryver>1</encryver><attachid>@cdn_1</attachid>)"
                          R"(</appattach></appmsg></msg>)"))
       .app();
 }
@@ -540,6 +600,16 @@ TEST(MessageTest, AppMessageKinds) {
   EXPECT_EQ(link.file_size(), 2048);
   EXPECT_EQ(link.file_ext(), "pdf");
   EXPECT_EQ(link.app_id(), "wx123");
+  const v1::AppAttachment& attachment = link.attachment();
+  EXPECT_EQ(attachment.cdn_thumb_url(), "3057");
+  EXPECT_EQ(attachment.cdn_thumb_md5(), "fee4");
+  EXPECT_EQ(attachment.cdn_thumb_length(), 3855);
+  EXPECT_EQ(attachment.cdn_thumb_height(), 160);
+  EXPECT_EQ(attachment.cdn_thumb_width(), 120);
+  EXPECT_EQ(attachment.cdn_thumb_aes_key(), "1bd2");
+  EXPECT_EQ(attachment.aes_key(), "9a8b");
+  EXPECT_EQ(attachment.encrypt_version(), 1);
+  EXPECT_EQ(attachment.attach_id(), "@cdn_1");
   EXPECT_EQ(App("6").kind(), v1::APP_KIND_FILE);
   EXPECT_EQ(App("33").kind(), v1::APP_KIND_MINI_PROGRAM);
   EXPECT_EQ(App("36").kind(), v1::APP_KIND_MINI_PROGRAM);
@@ -552,7 +622,9 @@ TEST(MessageTest, FriendRequestCarriesWhatAcceptNeeds) {
       37, "fmessage",
       R"(<msg fromusername="wxid_new" encryptusername="v1_abc@stranger" fromnickname="新朋友" )"
       R"(content="我是小王" ticket="v2_def@stranger" scene="30" opcode="2" )"
-      R"(sourceusername="wxid_src" />)"));
+      R"(sourceusername="wxid_src" alias="xiaowang" sex="1" province="Guangdong" city="Shenzhen" )"
+      R"(sign="你好" bigheadimgurl="http://big" smallheadimgurl="http://small" )"
+      R"(chatroomusername="5@chatroom" />)"));
   ASSERT_TRUE(event.has_friend_request());
   const v1::FriendRequest& request = event.friend_request();
   EXPECT_EQ(request.from_user_name(), "wxid_new");
@@ -563,6 +635,14 @@ TEST(MessageTest, FriendRequestCarriesWhatAcceptNeeds) {
   EXPECT_EQ(request.scene(), 30);
   EXPECT_EQ(request.opcode(), 2);
   EXPECT_EQ(request.source_user_name(), "wxid_src");
+  EXPECT_EQ(request.alias(), "xiaowang");
+  EXPECT_EQ(request.sex(), 1);
+  EXPECT_EQ(request.province(), "Guangdong");
+  EXPECT_EQ(request.city(), "Shenzhen");
+  EXPECT_EQ(request.signature(), "你好");
+  EXPECT_EQ(request.big_head_img_url(), "http://big");
+  EXPECT_EQ(request.small_head_img_url(), "http://small");
+  EXPECT_EQ(request.chatroom_user_name(), "5@chatroom");
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_FRIEND_REQUEST);
 }
 
@@ -572,12 +652,28 @@ TEST(MessageTest, XmlCharacterReferencesStayValidUtf8) {
   EXPECT_TRUE(IsValidUtf8(event.friend_request().from_nick_name()));
 }
 
-TEST(MessageTest, SystemNotice) {
+TEST(MessageTest, SystemNoticeOfAGroupIsTypedAsItsChange) {
   const v1::Event event = Decode(Message(10000, "1@chatroom", "你将\"柚子\"移出了群聊"));
   ASSERT_TRUE(event.has_system_notice());
   EXPECT_EQ(event.system_notice().text(), "你将\"柚子\"移出了群聊");
   EXPECT_EQ(event.system_notice().header().group_id(), "1@chatroom");
   EXPECT_EQ(KindOf(event), v1::EVENT_KIND_SYSTEM_NOTICE);
+  ASSERT_TRUE(event.system_notice().has_group_change());
+  const v1::GroupChange& change = event.system_notice().group_change();
+  EXPECT_EQ(change.group_id(), "1@chatroom");
+  EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_REMOVED);
+  EXPECT_TRUE(change.actor_is_self());
+  EXPECT_THAT(change.member_names(), ::testing::ElementsAre("柚子"));
+  EXPECT_FALSE(change.has_header());
+  ASSERT_EQ(GroupChangeOf(event), &change);
+  EXPECT_EQ(GroupChangeWithHeader(event).header().group_id(), "1@chatroom");
+}
+
+TEST(MessageTest, SystemNoticeOutsideAGroupHasNoChange) {
+  const v1::Event event =
+      Decode(Message(10000, "wxid_friend", "你已添加了柚子，现在可以开始聊天了。"));
+  EXPECT_FALSE(event.system_notice().has_group_change());
+  EXPECT_EQ(GroupChangeOf(event), nullptr);
 }
 
 v1::GroupChange Change(const std::string& content) {
@@ -586,10 +682,11 @@ v1::GroupChange Change(const std::string& content) {
 
 TEST(GroupChangeTest, KindFromPlainText) {
   EXPECT_EQ(Change("你将\"柚子\"移出了群聊").kind(), v1::GROUP_CHANGE_KIND_REMOVED);
-  EXPECT_EQ(Change("\"柚子\"退出了群聊").kind(), v1::GROUP_CHANGE_KIND_REMOVED);
-  EXPECT_EQ(Change("\"管理员\"邀请你和\"柚子\"加入了群聊").kind(), v1::GROUP_CHANGE_KIND_JOINED);
+  EXPECT_EQ(Change("\"柚子\"退出了群聊").kind(), v1::GROUP_CHANGE_KIND_LEFT);
+  EXPECT_EQ(Change("\"管理员\"邀请你和\"柚子\"加入了群聊").kind(), v1::GROUP_CHANGE_KIND_INVITED);
   EXPECT_EQ(Change("\"管理员\"修改群名为“新的群”").kind(), v1::GROUP_CHANGE_KIND_RENAMED);
-  EXPECT_EQ(Change("别的通知").kind(), v1::GROUP_CHANGE_KIND_UNSPECIFIED);
+  EXPECT_EQ(Change("\"管理员\"修改群名为“新的群”").new_name(), "新的群");
+  EXPECT_EQ(Change("别的通知").kind(), v1::GROUP_CHANGE_KIND_OTHER);
   const v1::GroupChange change = Change("\"柚子\"加入了群聊");
   EXPECT_EQ(change.group_id(), "5@chatroom");
   EXPECT_EQ(change.text(), "\"柚子\"加入了群聊");
@@ -599,12 +696,26 @@ TEST(GroupChangeTest, RevokedMessage) {
   const v1::GroupChange change = Change(
       "wxid_abc:\n<sysmsg "
       "type=\"revokemsg\"><revokemsg><session>5@chatroom</session>"
-      "<newmsgid>123</newmsgid><replacemsg><![CDATA[\"柚子\" "
-      "撤回了一条消息]]></replacemsg>"
+      "<msgid>1040356095</msgid><newmsgid>9300000000000000123</newmsgid>"
+      "<replacemsg><![CDATA[\"柚子\" 撤回了一条消息]]></replacemsg>"
       "</revokemsg></sysmsg>");
   EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_MESSAGE_REVOKED);
   EXPECT_EQ(change.text(), "\"柚子\" 撤回了一条消息");
   EXPECT_EQ(change.header().sender_wx_id(), "wxid_abc");
+  EXPECT_EQ(change.recalled().session(), "5@chatroom");
+  EXPECT_EQ(change.recalled().msg_id(), 1040356095u);
+  EXPECT_EQ(change.recalled().new_msg_id(), 9300000000000000123u);
+  EXPECT_EQ(change.recalled().replace_text(), "\"柚子\" 撤回了一条消息");
+}
+
+TEST(GroupChangeTest, PrivateRecallTakesItsGroupFromNothing) {
+  const v1::Event event = Decode(
+      Message(10002, "wxid_friend",
+              "<sysmsg type=\"revokemsg\"><revokemsg><session>wxid_friend</session><msgid>7</msgid>"
+              "<newmsgid>8</newmsgid><replacemsg>\"柚子\" "
+              "撤回了一条消息</replacemsg></revokemsg></sysmsg>"));
+  EXPECT_EQ(event.group_change().group_id(), "");
+  EXPECT_EQ(event.group_change().recalled().new_msg_id(), 8u);
 }
 
 TEST(GroupChangeTest, XmlNoticeListsItsMembers) {
@@ -621,7 +732,7 @@ TEST(GroupChangeTest, XmlNoticeListsItsMembers) {
       "username></member>"
       "</memberlist></link></link_list></content_template></sysmsgtemplate></"
       "sysmsg>");
-  EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_JOINED);
+  EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_INVITED);
   EXPECT_THAT(change.member_wx_ids(), ::testing::ElementsAre("wxid_admin", "wxid_a", "wxid_b"));
   EXPECT_THAT(change.text(), HasSubstr("邀请"));
   EXPECT_EQ(change.group_id(), "5@chatroom");
@@ -630,7 +741,7 @@ TEST(GroupChangeTest, XmlNoticeListsItsMembers) {
 TEST(GroupChangeTest, MalformedXmlKeepsTheText) {
   const std::string xml = "<sysmsg type=\"revokemsg\"><username>wxid_a</username>加入";
   const v1::GroupChange change = Change(xml);
-  EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_UNSPECIFIED);
+  EXPECT_EQ(change.kind(), v1::GROUP_CHANGE_KIND_OTHER);
   EXPECT_EQ(change.text(), xml);
   EXPECT_TRUE(change.member_wx_ids().empty());
 }
