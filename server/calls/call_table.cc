@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/protocol/message_decoder.h"
 
 namespace wxbridge::calls {
 namespace {
@@ -22,6 +23,25 @@ absl::Status GatewayErrorStatus(const Event& event, int code) {
   if (error.auth_rejected()) return AuthRejectedError();
   return absl::FailedPreconditionError(
       absl::StrCat("the gateway rejected code ", code, ": ", error.message()));
+}
+
+// Whether a group notice is the effect a kick (105) or an invite (108) of `group_id`
+// waits for: a notice of that group saying so, or one the bridge could not read (a
+// wording it does not know), but never one that says something else happened.
+bool ConfirmsGroupCall(const Event& event, int code, const std::string& group_id) {
+  const wxbridge::v1::GroupChange* change = protocol::GroupChangeOf(event);
+  if (change == nullptr || change->group_id() != group_id) return false;
+  switch (change->kind()) {
+    case wxbridge::v1::GROUP_CHANGE_KIND_OTHER:
+      return true;
+    case wxbridge::v1::GROUP_CHANGE_KIND_REMOVED:
+      return code == protocol::kKickGroupMember;
+    case wxbridge::v1::GROUP_CHANGE_KIND_INVITED:
+    case wxbridge::v1::GROUP_CHANGE_KIND_JOINED:
+      return code == protocol::kInviteToGroup;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -98,7 +118,7 @@ bool CallTable::MatchEcho(const events::StoredEventPtr& stored) {
 void CallTable::MatchEffect(const events::StoredEventPtr& stored) {
   const Event& event = stored->event();
   const bool relevant = event.has_login_status() || event.has_contact() ||
-                        event.has_group_change() || event.has_gateway_error();
+                        protocol::GroupChangeOf(event) != nullptr || event.has_gateway_error();
   if (!relevant || effect_waiters_.empty() || event.account().empty()) return;
   // Where the gateway echoes, its errors are echoed too: an unechoed one is not ours.
   if (event.has_gateway_error() && ack_mode_ == wxbridge::v1::GATEWAY_ACK_MODE_ECHO) return;
@@ -147,8 +167,7 @@ bool CallTable::Answer(CallMap::iterator it, const events::StoredEventPtr& store
                             event.login_status().status() == wxbridge::v1::LOGIN_STATUS_LOGGED_OUT);
       break;
     case CorrelationRule::kGroupChange:
-      complete =
-          echoed || (event.has_group_change() && event.group_change().group_id() == call.group_id);
+      complete = echoed || ConfirmsGroupCall(event, call.code, call.group_id);
       break;
     case CorrelationRule::kOnWrite:
     case CorrelationRule::kEchoOnly:

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "server/protocol/command_builder.h"
+#include "server/protocol/message_decoder.h"
 #include "server/rpc/status_mapping.h"
 
 namespace wxbridge::rpc {
@@ -25,6 +26,15 @@ const Event* FirstReply(const calls::CallResult& result, Has has) {
 }
 
 void NoExtraFields(const calls::CallResult&, void*) {}
+
+// Every command response carries the events that completed its call, whole (raw_json
+// included), so nothing the typed fields miss is out of a caller's reach.
+template <typename Response>
+void AddReplies(const calls::CallResult& result, Response* out) {
+  for (const auto& stored : result.replies) *out->add_replies() = stored->event();
+}
+// SendRaw has its own reply field.
+void AddReplies(const calls::CallResult&, v1::SendRawResponse*) {}
 
 // Reads change nothing, so only their refusals are audited (who tried to read).
 void AuditRefusal(const grpc::CallbackServerContext& context, const char* method,
@@ -228,6 +238,7 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::RunCall(grpc::CallbackServerContext
                        if (result.status.ok()) {
                          *reactor->response.mutable_ack() = result.ack;
                          fill(result, &reactor->response);
+                         AddReplies(result, &reactor->response);
                        }
                        reactor->Complete(result.status);
                      }));
@@ -265,8 +276,9 @@ grpc::ServerUnaryReactor* BridgeServiceImpl::SendLink(grpc::CallbackServerContex
 namespace {
 template <typename Response>
 void FillGroupChange(const calls::CallResult& result, Response* out) {
-  if (const Event* e = FirstReply(result, [](const Event& e) { return e.has_group_change(); })) {
-    *out->mutable_change() = e->group_change();
+  const auto carries_change = [](const Event& e) { return protocol::GroupChangeOf(e) != nullptr; };
+  if (const Event* e = FirstReply(result, carries_change)) {
+    *out->mutable_change() = protocol::GroupChangeWithHeader(*e);
   }
 }
 }  // namespace

@@ -221,13 +221,38 @@ TEST_F(CallTableTest, GroupChangeForTheGroupCompletesKick) {
   other.set_account("a");
   other.set_msg_type(10002);
   other.mutable_group_change()->set_group_id("other@chatroom");
+  other.mutable_group_change()->set_kind(wxbridge::v1::GROUP_CHANGE_KIND_REMOVED);
   Feed(other);
+  EXPECT_FALSE(kick->has_value());
+  Event renamed = other;  // the group's, but it says something else happened
+  renamed.mutable_group_change()->set_group_id("g@chatroom");
+  renamed.mutable_group_change()->set_kind(wxbridge::v1::GROUP_CHANGE_KIND_RENAMED);
+  Feed(renamed);
   EXPECT_FALSE(kick->has_value());
   Event mine = other;
   mine.mutable_group_change()->set_group_id("g@chatroom");
   Feed(mine);
   ASSERT_TRUE(kick->has_value());
   EXPECT_EQ((*kick)->ack.completion(), wxbridge::v1::COMPLETION_EFFECT);
+}
+
+TEST_F(CallTableTest, SystemNoticeOfTheGroupCompletesInvite) {
+  auto* invite = Add(17, Cmd(108, "a", "g@chatroom"));
+  table_.OnWritten(17);
+  Event notice;
+  notice.set_account("a");
+  notice.set_msg_type(10000);
+  notice.mutable_system_notice()->set_text("你将\"柚子\"移出了群聊");
+  wxbridge::v1::GroupChange* change = notice.mutable_system_notice()->mutable_group_change();
+  change->set_group_id("g@chatroom");
+  change->set_kind(wxbridge::v1::GROUP_CHANGE_KIND_REMOVED);  // not what an invite does
+  Feed(notice);
+  EXPECT_FALSE(invite->has_value());
+  change->set_kind(wxbridge::v1::GROUP_CHANGE_KIND_INVITED);
+  Feed(notice);
+  ASSERT_TRUE(invite->has_value());
+  EXPECT_TRUE((*invite)->status.ok());
+  EXPECT_EQ((*invite)->ack.completion(), wxbridge::v1::COMPLETION_EFFECT);
 }
 
 TEST_F(CallTableTest, MessagePushWithACollidingMsgIdIsNotAnEcho) {
