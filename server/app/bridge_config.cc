@@ -136,6 +136,7 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
                ? absl::InvalidArgumentError("--event_retention_age must not be negative")
                : absl::OkStatus(),
            CheckDuration("sim_scan_delay", config.simulator.scan_delay, milliseconds(0)),
+           CheckDuration("sim_qr_timeout", config.simulator.qr_timeout, milliseconds(0)),
            CheckSize("sim_world_size",
                      static_cast<std::size_t>(
                          config.simulator.world_size < 0 ? SIZE_MAX : config.simulator.world_size),

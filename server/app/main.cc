@@ -149,6 +149,8 @@ ABSL_FLAG(std::string, sim_ack, "echo",
           "embedded simulator: replies echo msgId (echo) or not (none)");
 ABSL_FLAG(absl::Duration, sim_scan_delay, absl::Seconds(2),
           "embedded simulator: time from QR code to the simulated scan");
+ABSL_FLAG(absl::Duration, sim_qr_timeout, Dur(Defaults().simulator.qr_timeout),
+          "embedded simulator: an unscanned QR code times out (status 5) after this long");
 ABSL_FLAG(int, sim_world_size, Defaults().simulator.world_size,
           "embedded simulator: simulated friends per account");
 
@@ -252,6 +254,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
       sim_ack == "echo" ? wxbridge::sim::AckMode::kEcho : wxbridge::sim::AckMode::kNone;
   config.simulator.scan_delay = Ms(absl::GetFlag(FLAGS_sim_scan_delay));
   config.simulator.world_size = absl::GetFlag(FLAGS_sim_world_size);
+  config.simulator.qr_timeout = Ms(absl::GetFlag(FLAGS_sim_qr_timeout));
   if (absl::Status status = wxbridge::app::ValidateConfig(config); !status.ok()) {
     return status;
   }

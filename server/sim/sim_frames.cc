@@ -14,7 +14,13 @@ using Frame = nlohmann::ordered_json;
 Frame Envelope(const FrameIds &ids, int msg_type, const std::string &account) {
   Frame frame;
   frame["MsgId"] = ids.msg_id;
-  if (ids.new_msg_id) frame["NewMsgId"] = *ids.new_msg_id;
+  if (ids.new_msg_id) {
+    if (*ids.new_msg_id % 2 == 1) {
+      frame["NewMsgId"] = absl::StrCat(*ids.new_msg_id);
+    } else {
+      frame["NewMsgId"] = *ids.new_msg_id;
+    }
+  }
   if (!ids.cmd_id.is_null()) frame["cmdId"] = ids.cmd_id;
   frame["MsgType"] = msg_type;
   if (!account.empty()) frame["account"] = AccountValue(account);
@@ -24,10 +30,6 @@ Frame Envelope(const FrameIds &ids, int msg_type, const std::string &account) {
 std::string Dump(const Frame &frame) {
   // Replace rather than throw: no input may crash the simulator.
   return frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string HeadImgUrl(const std::string &user_name, int size) {
-  return absl::StrCat("http://wx.qlogo.cn/mmhead/ver_1/", HexOf(user_name, 48), "/", size);
 }
 
 void AddContactFields(const ContactRecord &c, Frame &frame) {
@@ -53,6 +55,10 @@ void AddContactFields(const ContactRecord &c, Frame &frame) {
 }
 
 }  // namespace
+
+std::string HeadImgUrl(const std::string &user_name, int size) {
+  return absl::StrCat("http://wx.qlogo.cn/mmhead/ver_1/", HexOf(user_name, 48), "/", size);
+}
 
 nlohmann::json AccountValue(const std::string &account) {
   int64_t number;
@@ -85,16 +91,28 @@ std::string StatusFrame(const FrameIds &ids, const std::string &account,
   return Dump(frame);
 }
 
+namespace {
+
+// Contact frames write a numeric account as a string of digits, as the document's
+// contact samples do ("account": "1503579784924"); other frames as a number (quirk 1).
+Frame ContactEnvelope(const FrameIds &ids, int msg_type, const std::string &account) {
+  Frame frame = Envelope(ids, msg_type, "");
+  if (!account.empty()) frame["account"] = account;
+  return frame;
+}
+
+}  // namespace
+
 std::string ContactFrame(const FrameIds &ids, const std::string &account,
                          const ContactRecord &contact) {
-  Frame frame = Envelope(ids, 2, account);
+  Frame frame = ContactEnvelope(ids, 2, account);
   AddContactFields(contact, frame);
   return Dump(frame);
 }
 
 std::string SelfContactFrame(const FrameIds &ids, const std::string &account,
                              const ContactRecord &self) {
-  Frame frame = Envelope(ids, 101, account);
+  Frame frame = ContactEnvelope(ids, 101, account);
   AddContactFields(self, frame);
   frame["BindUin"] = StableHash(self.user_name) % 4000000000u;
   frame["BindEmail"] = "";
@@ -108,8 +126,9 @@ std::string MessageFrame(const FrameIds &ids, const std::string &account,
   frame["FromUserName"] = message.from_user_name;
   frame["ToUserName"] = message.to_user_name;
   frame["Content"] = message.content;
-  frame["CreateTime"] =
+  const int64_t seconds =
       message.create_time != 0 ? message.create_time : static_cast<int64_t>(std::time(nullptr));
+  frame["CreateTime"] = message.create_time_in_milliseconds ? seconds * 1000 : seconds;
   frame["Status"] = 3;
   frame["ImgStatus"] = message.msg_type == 3 ? 2 : 1;
   frame["MsgSource"] = "<msgsource/>";

@@ -14,7 +14,8 @@
 namespace wxbridge::sim {
 
 // How a frame is identified: a reply carries the request's msgId/cmdId (or 0
-// and none), a push carries ids of its own.
+// and none), a push carries ids of its own. An odd NewMsgId is written as a decimal
+// string, an even one as a number: the gateway's documentation shows both.
 struct FrameIds {
   nlohmann::json msg_id = 0;
   nlohmann::json cmd_id;               // null: the field is left out
@@ -24,6 +25,9 @@ struct FrameIds {
 // The account field: a JSON number for numeric accounts (quirk 1), else a
 // string.
 nlohmann::json AccountValue(const std::string &account);
+
+// A contact's head image URL; size 0 is the small one, 132 the big one.
+std::string HeadImgUrl(const std::string &user_name, int size);
 
 // `account` may be empty: the field is then left out.
 std::string ErrorFrame(const FrameIds &ids, const std::string &account, const std::string &content);
@@ -54,6 +58,8 @@ struct ChatMessage {
   std::string push_content;
   std::optional<std::string> data;  // MsgType 3: base64 thumbnail
   int64_t create_time = 0;          // 0: now
+  // CreateTime in milliseconds, as some gateway builds write it.
+  bool create_time_in_milliseconds = false;
 };
 // The message envelope of MsgType 1, 3, 37, 49, 10000, 10002.
 std::string MessageFrame(const FrameIds &ids, const std::string &account,

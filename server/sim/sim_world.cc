@@ -180,6 +180,9 @@ std::string SimWorld::NickOf(const std::string &wx_id) const {
 ContactRecord SimWorld::AccountContact(const std::string &account) const {
   ContactRecord record = PersonContact(WxIdForAccount(account), NickNameForAccount(account));
   record.signature = "wxbridge 模拟账号";
+  record.alias = absl::StrCat("sim", HexOf(account, 6));
+  record.province = "Guangdong";
+  record.city = "Shenzhen";
   return record;
 }
 

@@ -19,6 +19,7 @@
 #include "server/sim/sim_frames.h"
 #include "server/sim/sim_outbound.h"
 #include "server/sim/sim_request.h"
+#include "server/sim/sim_sample.h"
 #include "server/sim/simulator.h"
 
 namespace wxbridge::sim {
@@ -29,7 +30,7 @@ struct LoginStep {
   std::chrono::milliseconds delay{0};
   std::string account;
   uint64_t walk = 0;  // a newer walk or a logout voids the step
-  int status = 0;     // 3, 4 or 7
+  int status = 0;     // 3, 4, 5 (QR timed out), 6 (failed) or 7
 };
 
 struct WorldOutput {
@@ -43,6 +44,7 @@ struct WorldOptions {
   std::chrono::milliseconds scan_delay{300};
   std::chrono::milliseconds step_delay{100};
   int world_size = 5;
+  std::chrono::milliseconds qr_timeout{120000};
 };
 
 class SimWorld {
@@ -50,9 +52,13 @@ class SimWorld {
   explicit SimWorld(WorldOptions options);
 
   void set_ack_mode(AckMode mode) { options_.ack_mode = mode; }
+  void set_logins_fail(bool fail) { logins_fail_ = fail; }
   WorldOutput HandleText(ConnectionId from, std::string_view text);
   WorldOutput HandleBinary(ConnectionId from);
   WorldOutput RunStep(const LoginStep &step);
+  // sim_world_samples.cc: a push no command causes, to a logged-in account (nothing
+  // otherwise).
+  WorldOutput PushSample(const std::string &account, SamplePush sample);
   // The connection's accounts stay logged in, unbound until a code 100 or a
   // login.
   void Disconnected(ConnectionId connection);
@@ -151,10 +157,12 @@ class SimWorld {
   std::map<std::string, Group> groups_;
   std::unordered_map<std::string, ContactRecord> persons_;  // simulated people
   uint64_t next_msg_id_ = 1000000000;
-  uint64_t next_new_msg_id_ = 6000000000000000000ull;
+  // Above 2^63-1, so every push tests that ids are kept exactly.
+  uint64_t next_new_msg_id_ = 9300000000000000000ull;
   uint64_t walks_ = 0;
   uint64_t friend_requests_ = 0;
   uint64_t dropped_pushes_ = 0;
+  bool logins_fail_ = false;
 };
 
 }  // namespace wxbridge::sim

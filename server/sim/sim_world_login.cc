@@ -17,6 +17,10 @@ const char *StatusMessage(int status) {
       return "已扫码，已确认";
     case 4:
       return "正在登陆中";
+    case 5:
+      return "二维码已过期";
+    case 6:
+      return "登录失败";
     case 7:
       return "已成功登录";
     case 8:
@@ -26,8 +30,8 @@ const char *StatusMessage(int status) {
   }
 }
 
-// The walk after the scan: 3 -> 4 -> 7.
-int NextStatus(int status) { return status == 3 ? 4 : 7; }
+// A walk ends logged in (7), or logged out when the QR timed out (5) or login failed (6).
+bool EndsWalk(int status) { return status == 5 || status == 6 || status == 7; }
 
 }  // namespace
 
@@ -52,7 +56,11 @@ void SimWorld::Login(Command &cmd) {
   }
   Reply(cmd, StatusFrame(ReplyIds(cmd.request), name,
                          {"", 1, StatusMessage(1), protocol::Base64Encode(*png)}));
-  cmd.out.steps.push_back({options_.scan_delay, name, account.walk, 3});
+  if (options_.scan_delay >= options_.qr_timeout) {
+    cmd.out.steps.push_back({options_.qr_timeout, name, account.walk, 5});
+  } else {
+    cmd.out.steps.push_back({options_.scan_delay, name, account.walk, 3});
+  }
 }
 
 WorldOutput SimWorld::RunStep(const LoginStep &step) {
@@ -65,6 +73,7 @@ WorldOutput SimWorld::RunStep(const LoginStep &step) {
   Account &account = it->second;
   const bool logged_in = step.status == 7;
   if (logged_in) account.state = LoginState::kLoggedIn;
+  if (step.status == 5 || step.status == 6) account.state = LoginState::kLoggedOut;
   const std::string &wx_id = account.wx_id;
   Push(out, step.account,
        StatusFrame(PushIds(), step.account, {wx_id, step.status, StatusMessage(step.status), ""}));
@@ -72,8 +81,10 @@ WorldOutput SimWorld::RunStep(const LoginStep &step) {
     Push(out, step.account,
          SelfContactFrame(PushIds(), step.account, AccountContact(step.account)));
     PushContactList(out, step.account);
-  } else {
-    out.steps.push_back({options_.step_delay, step.account, step.walk, NextStatus(step.status)});
+  } else if (!EndsWalk(step.status)) {
+    // The walk after the scan: 3 -> 4 -> 7 (or 6 while logins fail).
+    const int next = step.status == 3 ? 4 : logins_fail_ ? 6 : 7;
+    out.steps.push_back({options_.step_delay, step.account, step.walk, next});
   }
   return out;
 }

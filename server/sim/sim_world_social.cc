@@ -20,7 +20,8 @@ bool IsValidScene(int64_t scene) { return scene == 1 || scene == 2 || scene == 3
 
 void SimWorld::PushGroupNotice(WorldOutput &out, const std::string &group_id,
                                const std::string &member_account, const std::string &text) {
-  ChatMessage notice{10002, group_id, accounts_.at(member_account).wx_id, text, "", std::nullopt};
+  // MsgType 10000, as the gateway's later documentation lists these texts.
+  ChatMessage notice{10000, group_id, accounts_.at(member_account).wx_id, text, "", std::nullopt};
   Push(out, member_account, MessageFrame(PushIds(), member_account, notice));
 }
 
@@ -111,6 +112,14 @@ void SimWorld::AddFriend(Command &cmd) {
                    "@stranger"),
       cmd.request.Field("content"),
       static_cast<int>(*scene)};
+  const ContactRecord profile = AccountContact(sender_name);
+  info.alias = profile.alias;
+  info.sex = profile.sex;
+  info.province = profile.province;
+  info.city = profile.city;
+  info.signature = profile.signature;
+  info.big_head_img_url = HeadImgUrl(sender->wx_id, 132);
+  info.small_head_img_url = HeadImgUrl(sender->wx_id, 0);
   Account &receiver = accounts_.at(*target);
   auto &requests = receiver.requests;
   requests.erase(

@@ -1,9 +1,14 @@
 #include "server/sim/sim_xml.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/protocol/xml_escape.h"
 
 namespace wxbridge::sim {
 namespace {
+
+std::string XmlEscape(absl::string_view text) {
+  return protocol::XmlEscape(std::string_view(text.data(), text.size()));
+}
 
 // name="escaped value" with a leading space.
 std::string Attr(absl::string_view name, absl::string_view value) {
@@ -14,44 +19,22 @@ std::string Element(absl::string_view name, absl::string_view text) {
   return absl::StrCat("<", name, ">", XmlEscape(text), "</", name, ">");
 }
 
-}  // namespace
-
-std::string XmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+// A code 104 field pasted into the card as the gateway does: as it came, unescaped.
+std::string Pasted(absl::string_view name, absl::string_view text) {
+  return absl::StrCat("<", name, ">", text, "</", name, ">");
 }
+
+}  // namespace
 
 std::string LinkXml(const LinkCard &card) {
   return absl::StrCat(
-      "<msg><appmsg appid=\"\" sdkver=\"0\">", Element("title", card.title),
-      Element("des", card.description), "<type>5</type>", Element("url", card.url),
-      Element("thumburl", card.cdn_thumb_url), "<appattach>",
-      Element("cdnthumburl", card.cdn_thumb_url), Element("cdnthumbmd5", card.cdn_thumb_md5),
-      Element("cdnthumblength", card.cdn_thumb_length),
-      Element("cdnthumbheight", card.cdn_thumb_height), "<cdnthumbwidth>160</cdnthumbwidth>",
-      Element("cdnthumbaeskey", card.cdn_thumb_aes_key), "</appattach></appmsg>",
+      "<msg><appmsg appid=\"\" sdkver=\"0\">", Pasted("title", card.title),
+      Pasted("des", card.description), "<type>5</type>", Pasted("url", card.url),
+      Pasted("thumburl", card.cdn_thumb_url), "<appattach>",
+      Pasted("cdnthumburl", card.cdn_thumb_url), Pasted("cdnthumbmd5", card.cdn_thumb_md5),
+      Pasted("cdnthumblength", card.cdn_thumb_length),
+      Pasted("cdnthumbheight", card.cdn_thumb_height), "<cdnthumbwidth>160</cdnthumbwidth>",
+      Pasted("cdnthumbaeskey", card.cdn_thumb_aes_key), "</appattach></appmsg>",
       Element("fromusername", card.from_wx_id), "</msg>");
 }
 
@@ -73,10 +56,14 @@ std::string FriendRequestXml(const FriendRequestInfo &request) {
                       Attr("fromnickname", request.from_nick_name),
                       Attr("content", request.content), Attr("fullpy", ""), Attr("shortpy", ""),
                       Attr("imagestatus", "3"), Attr("scene", absl::StrCat(request.scene)),
-                      Attr("country", ""), Attr("province", ""), Attr("city", ""), Attr("sign", ""),
-                      Attr("percard", "1"), Attr("sex", "0"), Attr("alias", ""),
-                      Attr("ticket", request.ticket), Attr("opcode", "2"),
-                      Attr("googlecontact", ""), Attr("qrticket", ""), Attr("chatroomusername", ""),
+                      Attr("country", "CN"), Attr("province", request.province),
+                      Attr("city", request.city), Attr("sign", request.signature),
+                      Attr("percard", "1"), Attr("sex", absl::StrCat(request.sex)),
+                      Attr("alias", request.alias), Attr("ticket", request.ticket),
+                      Attr("opcode", "2"), Attr("googlecontact", ""), Attr("qrticket", ""),
+                      Attr("chatroomusername", request.chatroom_user_name),
+                      Attr("bigheadimgurl", request.big_head_img_url),
+                      Attr("smallheadimgurl", request.small_head_img_url),
                       Attr("sourceusername", ""), Attr("sourcenickname", ""), " />");
 }
 

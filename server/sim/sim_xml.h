@@ -10,10 +10,6 @@
 
 namespace wxbridge::sim {
 
-// Escapes & < > " ' so the text is safe both as element text and as an
-// attribute value.
-std::string XmlEscape(absl::string_view text);
-
 struct LinkCard {
   std::string from_wx_id;
   std::string title;
@@ -45,6 +41,15 @@ struct FriendRequestInfo {
   std::string ticket;             // v2_…@stranger: code 107's ticket
   std::string content;            // the verification text
   int scene = 0;
+  // The requester's profile, as WeChat attaches it.
+  std::string alias;
+  int sex = 0;
+  std::string province;
+  std::string city;
+  std::string signature;
+  std::string big_head_img_url;
+  std::string small_head_img_url;
+  std::string chatroom_user_name;  // the group the requester found the account in
 };
 // <msg fromusername=… encryptusername=… ticket=… scene=… opcode="2" … />
 std::string FriendRequestXml(const FriendRequestInfo &request);

@@ -17,7 +17,7 @@ class Simulator::Impl : public ConnectionListener {
   explicit Impl(SimulatorConfig config)
       : config_(std::move(config)),
         world_(WorldOptions{config_.auth_key, config_.ack_mode, config_.scan_delay,
-                            config_.step_delay, config_.world_size}),
+                            config_.step_delay, config_.world_size, config_.qr_timeout}),
         server_(ServerOptions{config_.listen_host, config_.port, config_.max_frame_bytes}, this) {}
 
   const SimulatorConfig &config() const { return config_; }
@@ -27,6 +27,15 @@ class Simulator::Impl : public ConnectionListener {
   void SetAckMode(AckMode mode) {
     std::lock_guard<std::mutex> lock(world_mutex_);
     world_.set_ack_mode(mode);
+  }
+
+  void SetLoginsFail(bool fail) {
+    std::lock_guard<std::mutex> lock(world_mutex_);
+    world_.set_logins_fail(fail);
+  }
+
+  void PushSample(const std::string &account, SamplePush sample) {
+    Emit(WithWorld([&](SimWorld &world) { return world.PushSample(account, sample); }));
   }
 
   std::vector<std::string> LoggedInAccounts() const {
@@ -136,6 +145,10 @@ void Simulator::DropConnections() { impl_->server().DropAll(); }
 void Simulator::SetStalled(bool stalled) { impl_->server().SetStalled(stalled); }
 void Simulator::SetReadsPaused(bool paused) { impl_->server().SetReadsPaused(paused); }
 void Simulator::SetAckMode(AckMode mode) { impl_->SetAckMode(mode); }
+void Simulator::SetLoginsFail(bool fail) { impl_->SetLoginsFail(fail); }
+void Simulator::PushSample(const std::string &account, SamplePush sample) {
+  impl_->PushSample(account, sample);
+}
 
 std::vector<std::string> Simulator::ReceivedFrames() const { return impl_->ReceivedFrames(); }
 

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "server/common/limits.h"
 #include "server/sim/sim_outbound.h"
+#include "server/sim/sim_sample.h"
 
 namespace wxbridge::sim {
 
@@ -33,6 +34,9 @@ struct SimulatorConfig {
   // step_delay -> 7, self contact, contact list.
   std::chrono::milliseconds scan_delay{300};
   std::chrono::milliseconds step_delay{100};
+  // A QR code not scanned within this long times out: status 5, and the account stays
+  // logged out. The document's 2 minutes; a scan_delay at least this long means no scan.
+  std::chrono::milliseconds qr_timeout{120000};
   // Number of simulated friends (persons) each account has, besides the fixed ones.
   int world_size = 5;
   // Largest inbound frame accepted (a 10 MB image is ~13.4 MB of base64 + JSON).
@@ -80,6 +84,10 @@ class Simulator {
   // wait in the kernel) but goes on writing, as a gateway whose reader hung would.
   void SetReadsPaused(bool paused);
   void SetAckMode(AckMode mode);
+  // While set, login walks end in status 6 (failed) after the scan instead of 7.
+  void SetLoginsFail(bool fail);
+  // Makes the world push `sample` to `account` (logged in; nothing otherwise).
+  void PushSample(const std::string& account, SamplePush sample);
   // Every text frame received, in order, across connections.
   std::vector<std::string> ReceivedFrames() const;
   // Waits until `predicate(ReceivedFrames())` holds or the timeout passes.

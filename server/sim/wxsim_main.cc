@@ -29,6 +29,9 @@ ABSL_FLAG(std::string, ack, "echo",
           "and no cmdId, and commands without a natural reply get no ack");
 ABSL_FLAG(int, scan_delay_ms, 300, "login walk: from the QR code (status 1) to the scan (3)");
 ABSL_FLAG(int, step_delay_ms, 100, "login walk: between statuses 3 -> 4 -> 7");
+ABSL_FLAG(int, qr_timeout_ms, 120000,
+          "login walk: a QR code not scanned by then times out (status 5); a scan_delay_ms "
+          "at least this long means no scan");
 ABSL_FLAG(int, world_size, 5, "simulated friends per account, besides the fixed contacts");
 ABSL_FLAG(int64_t, max_frame_bytes, static_cast<int64_t>(wxbridge::kDefaultMaxFrameBytes),
           "largest inbound frame; a bigger one closes the connection");
@@ -87,13 +90,15 @@ int main(int argc, char **argv) {
   config.ack_mode = ack == "echo" ? wxbridge::sim::AckMode::kEcho : wxbridge::sim::AckMode::kNone;
   const int scan_delay = absl::GetFlag(FLAGS_scan_delay_ms);
   const int step_delay = absl::GetFlag(FLAGS_step_delay_ms);
+  const int qr_timeout = absl::GetFlag(FLAGS_qr_timeout_ms);
   const int world_size = absl::GetFlag(FLAGS_world_size);
   const int64_t max_frame = absl::GetFlag(FLAGS_max_frame_bytes);
-  if (scan_delay < 0 || step_delay < 0) return Fail("delays must be >= 0");
+  if (scan_delay < 0 || step_delay < 0 || qr_timeout < 0) return Fail("delays must be >= 0");
   if (world_size < 0 || world_size > 10000) return Fail("--world_size must be 0..10000");
   if (max_frame < 1024) return Fail("--max_frame_bytes must be >= 1024");
   config.scan_delay = std::chrono::milliseconds(scan_delay);
   config.step_delay = std::chrono::milliseconds(step_delay);
+  config.qr_timeout = std::chrono::milliseconds(qr_timeout);
   config.world_size = world_size;
   config.max_frame_bytes = static_cast<std::size_t>(max_frame);
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "server/protocol/message_decoder.h"
 #include "tests/integration/bridge_harness.h"
 
 namespace wxbridge::testing {
@@ -204,6 +205,14 @@ TEST_P(BridgeCommandsTest, AcceptFriendWithAForgedTicketIsReported) {
 TEST_P(BridgeCommandsTest, KickByTheOwnerRemovesAndNotifies) {
   LogInAliceAndBob();
   const std::string group = Simulator::OwnedGroupIdFor(alice_);
+  // The notice of a group change for `account`, whichever MsgType carries it.
+  const auto notice = [&](const std::string& account, v1::GroupChangeKind kind) {
+    return [&, account, kind](const v1::Event& e) {
+      const v1::GroupChange* change = protocol::GroupChangeOf(e);
+      return e.account() == account && change != nullptr && change->group_id() == group &&
+             change->kind() == kind;
+    };
+  };
   // Bob joins Alice's group first, so that there is someone to remove.
   v1::InviteToGroupRequest invite;
   invite.set_account(alice_);
@@ -212,10 +221,11 @@ TEST_P(BridgeCommandsTest, KickByTheOwnerRemovesAndNotifies) {
   v1::InviteToGroupResponse invite_response;
   grpc::Status status = stub().InviteToGroup(Context().get(), invite, &invite_response);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_TRUE(stream_->WaitForEvent([&](const v1::Event& e) {
-    return e.account() == bob_ && e.has_group_change() && e.group_change().group_id() == group &&
-           e.group_change().kind() == v1::GROUP_CHANGE_KIND_JOINED;
-  }));
+  auto joined = stream_->WaitForEvent(notice(bob_, v1::GROUP_CHANGE_KIND_INVITED));
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->msg_type(), 10000);
+  EXPECT_EQ(protocol::GroupChangeOf(*joined)->actor_name(), "模拟alice");
+  EXPECT_TRUE(protocol::GroupChangeOf(*joined)->members_include_self());
 
   v1::KickGroupMemberRequest kick;
   kick.set_account(alice_);
@@ -224,10 +234,9 @@ TEST_P(BridgeCommandsTest, KickByTheOwnerRemovesAndNotifies) {
   v1::KickGroupMemberResponse kick_response;
   status = stub().KickGroupMember(Context().get(), kick, &kick_response);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_TRUE(stream_->WaitForEvent([&](const v1::Event& e) {
-    return e.account() == bob_ && e.has_group_change() && e.group_change().group_id() == group &&
-           e.group_change().kind() == v1::GROUP_CHANGE_KIND_REMOVED;
-  }));
+  auto removed = stream_->WaitForEvent(notice(bob_, v1::GROUP_CHANGE_KIND_REMOVED));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(protocol::GroupChangeOf(*removed)->actor_name(), "模拟alice");
 }
 
 TEST_P(BridgeCommandsTest, KickByANonOwnerFailsWithFailedPrecondition) {

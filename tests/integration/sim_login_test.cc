@@ -24,7 +24,7 @@ bool DecodePng(const std::string &bytes, png_uint_32 *width, png_uint_32 *height
 
 bool IsPush(const json &frame) {
   return frame.value("MsgId", uint64_t{0}) >= 1000000000u &&
-         frame.value("NewMsgId", uint64_t{0}) >= 6000000000000000000u && !frame.contains("cmdId");
+         NewMsgIdOf(frame) > 9223372036854775807u && !frame.contains("cmdId");
 }
 
 TEST_P(SimTest, LoginWalksFromAQrCodeToLoggedInThenSendsTheContacts) {

@@ -5,9 +5,11 @@
 namespace wxbridge::testing {
 namespace {
 
+// Group notices come as MsgType 10000 system notices, as the gateway's documentation
+// lists their texts.
 JsonPredicate NoticeFor(const std::string &account, const std::string &group) {
   return [=](const json &f) {
-    return MsgTypeFor(10002, account)(f) && f.value("FromUserName", "") == group;
+    return MsgTypeFor(10000, account)(f) && f.value("FromUserName", "") == group;
   };
 }
 

@@ -17,6 +17,13 @@ std::string AccountOf(const json &frame) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+uint64_t NewMsgIdOf(const json &frame) {
+  auto it = frame.find("NewMsgId");
+  if (it == frame.end()) return 0;
+  if (it->is_string()) return std::stoull(it->get<std::string>());
+  return it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
 json StatusContent(const json &frame) {
   if (!frame.contains("Content") || !frame["Content"].is_string()) return json();
   return ParseFrame(frame["Content"].get<std::string>());

@@ -32,6 +32,8 @@ inline constexpr int kWorldSize = 3;
 json ParseFrame(const std::string &text);
 // The frame's account as text, whether it came as a string or a number.
 std::string AccountOf(const json &frame);
+// The frame's NewMsgId, whether it came as a number or a decimal string; 0 when absent.
+uint64_t NewMsgIdOf(const json &frame);
 // MsgType 0's Content, parsed.
 json StatusContent(const json &frame);
 
