@@ -292,6 +292,23 @@ TEST_P(ProtocolFidelityTest, LocationFileAndMiniProgramPushesAreTyped) {
   EXPECT_EQ(mini->app().app_id(), "wxd9a8bc3d1f3e2a7b");
 }
 
+TEST_P(ProtocolFidelityTest, AnImageKeepsItsThumbnailKeyAndSizes) {
+  LogInAliceAndBob();
+  v1::SendImageRequest request;
+  request.set_account(alice_);
+  request.set_to_user_name(bob_wxid_);
+  request.set_image(std::string(2048, 'x'));
+  v1::SendImageResponse response;
+  ASSERT_TRUE(stub().SendImage(Context().get(), request, &response).ok());
+  auto image = stream_->WaitForEvent(
+      [&](const v1::Event& e) { return e.account() == bob_ && e.has_image(); });
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->image().encrypt_version(), 1);
+  EXPECT_EQ(image->image().cdn_thumb_aes_key().size(), 32u);
+  EXPECT_EQ(image->image().length(), 2048);
+  EXPECT_THAT(image->raw_json(), HasSubstr("cdnhdwidth"));
+}
+
 TEST_P(ProtocolFidelityTest, AFriendRequestCarriesTheRequestersProfile) {
   LogInAliceAndBob();
   v1::AddFriendRequest request;
