@@ -211,8 +211,7 @@ class BridgeServer::Impl {
     std::optional<pacing::PacingConfig> pacing;
     if (pacing_) pacing = config_.pacing;
     link_ = std::make_unique<bridge::GatewayLink>(
-        bridge::GatewayLinkConfig{config_.upstream, std::move(calls), std::move(pacing)},
-        log_.get());
+        bridge::GatewayLinkConfig{config_.upstream, std::move(calls), pacing}, log_.get());
   }
 
   void CreateService() {
