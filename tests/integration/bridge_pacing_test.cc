@@ -147,31 +147,34 @@ TEST_F(BridgePacingTest, ABurstBeyondTheBucketLeavesAtTheConfiguredRate) {
 }
 
 TEST_F(BridgePacingTest, AnAccountsCallsLeaveInTheOrderTheyCame) {
+  // Only a per-chat limit: the calls to wxid_b would have room at once, but they came
+  // after the held calls to wxid_a and must leave after them.
   Start(Paced([](app::BridgeConfig& config) {
-    config.pacing.messages = pacing::PaceRate{10, seconds(1)};
-    config.pacing.messages_burst = 1;
+    config.pacing.messages = pacing::PaceRate{};
+    config.pacing.per_chat = pacing::PaceRate{10, seconds(1)};
+    config.pacing.per_chat_burst = 1;
   }));
   LogIn("alice");
-  constexpr int kCalls = 8;
+  const std::vector<std::string> chats = {"wxid_a", "wxid_a", "wxid_a",
+                                          "wxid_a", "wxid_b", "wxid_b"};
   std::vector<std::future<Sent>> calls;
-  for (int i = 0; i < kCalls; ++i) {
+  for (std::size_t i = 0; i < chats.size(); ++i) {
     const std::string content = absl::StrCat("fifo-", i);
-    calls.push_back(SendTextAsync(harness_->stub(), "alice", i % 2 ? "wxid_a" : "wxid_b", content));
-    // The next call starts once this one is in the bridge: held, or already sent.
+    calls.push_back(SendTextAsync(harness_->stub(), "alice", chats[i], content));
+    // The next call starts once this one is in the bridge: the first is sent at once,
+    // each later one is the i-th held.
     ASSERT_TRUE(PollUntil(
         [&] {
-          // Call i > 0 is the i-th one held (the burst is 1), unless the queue was empty.
-          return (i > 0 &&
-                  harness_->GetStatus().pacing().calls_held() >= static_cast<uint64_t>(i)) ||
-                 !Arrivals(harness_->sim(), content).empty();
+          return (i > 0 && harness_->GetStatus().pacing().calls_held() >= i) ||
+                 (i == 0 && !Arrivals(harness_->sim(), content).empty());
         },
         kWait))
         << i;
   }
   for (auto& call : calls) ASSERT_TRUE(call.get().status.ok());
-  ASSERT_TRUE(WaitForArrivals(harness_->sim(), "fifo-", kCalls));
+  ASSERT_TRUE(WaitForArrivals(harness_->sim(), "fifo-", chats.size()));
   const std::vector<Arrival> arrivals = Arrivals(harness_->sim(), "fifo-");
-  for (int i = 0; i < kCalls; ++i) {
+  for (std::size_t i = 0; i < chats.size(); ++i) {
     EXPECT_THAT(arrivals[i].frame, HasSubstr(absl::StrCat("\"fifo-", i, "\""))) << i;
   }
 }
