@@ -30,7 +30,7 @@ absl::Status AddKind(absl::string_view text, v1::SubscribeRequest* request) {
         absl::StrCat("unknown kind \"", text,
                      "\" (login_status, text, contact, image, location, app, "
                      "friend_request, system_notice, group_change, gateway_error, bridge_state, "
-                     "command_reply, unrecognized)"));
+                     "command_reply, unrecognized, loop_stopped)"));
   }
   request->add_kinds(kind);
   return absl::OkStatus();

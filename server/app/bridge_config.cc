@@ -70,7 +70,39 @@ absl::Status CheckGrpcSecurity(const GrpcConfig& grpc) {
       "127.0.0.1 or a unix: socket, add them, or pass --allow_insecure to accept the risk"));
 }
 
+// A rate's burst must be at least 1 (a bucket that holds nothing sends nothing); an
+// unlimited rate ignores it.
+absl::Status CheckBurst(const char* flag, uint32_t burst) {
+  return CheckSize(flag, burst, 1, 1000000);
+}
+
+absl::Status CheckPacing(const pacing::PacingConfig& pace) {
+  for (absl::Status status : {
+           CheckBurst("pace_messages_burst", pace.messages_burst),
+           CheckBurst("pace_social_burst", pace.social_burst),
+           CheckBurst("pace_per_chat_burst", pace.per_chat_burst),
+           CheckDuration("pace_jitter", pace.jitter, milliseconds(0)),
+           CheckSize("loop_guard", pace.loop_guard, 0, 1000000),
+           CheckDuration("loop_guard_window", pace.loop_guard_window, milliseconds(1)),
+       }) {
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+bool PacingEnabled(const BridgeConfig& config) {
+  switch (config.pacing.mode) {
+    case pacing::PaceMode::kOn:
+      return true;
+    case pacing::PaceMode::kOff:
+      return false;
+    case pacing::PaceMode::kAuto:
+      return !config.upstream.url.empty();
+  }
+  return false;
+}
 
 bool IsLocalListenAddress(const std::string& listen) {
   if (absl::StartsWith(listen, "unix:") || absl::StartsWith(listen, "unix-abstract:")) {
@@ -144,6 +176,7 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
        }) {
     if (!status.ok()) return status;
   }
+  if (absl::Status status = CheckPacing(config.pacing); !status.ok()) return status;
   if (absl::Status status = CheckGrpcSecurity(config.grpc); !status.ok()) return status;
   return CheckTlsCaFile(up);
 }

@@ -1,7 +1,7 @@
 // Every setting of a wxbridge process, as one tree. Each default is written once, in the
 // struct that owns it (upstream::UpstreamConfig, calls::CallRunnerOptions,
-// rpc::SubscribeOptions, protocol::RequestLimits, sim::SimulatorConfig, common/limits.h or
-// here); main.cc fills the tree from
+// rpc::SubscribeOptions, protocol::RequestLimits, sim::SimulatorConfig,
+// pacing::PacingConfig, common/limits.h or here); main.cc fills the tree from
 // flags, tests fill it directly, and ValidateConfig() says what is wrong with it.
 #ifndef WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
 #define WXBRIDGE_SERVER_APP_BRIDGE_CONFIG_H_
@@ -16,6 +16,7 @@
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
 #include "server/events/sqlite_event_store.h"
+#include "server/pacing/pacing_config.h"
 #include "server/protocol/request_limits.h"
 #include "server/rpc/subscribe_options.h"
 #include "server/sim/simulator.h"
@@ -84,7 +85,13 @@ struct BridgeConfig {
   std::chrono::milliseconds shutdown_grace{3000};
   // The embedded simulator (used only when upstream.url is empty).
   sim::SimulatorConfig simulator;
+  // Send pacing and the loop guard (docs/pacing.md); see PacingEnabled().
+  pacing::PacingConfig pacing;
 };
+
+// Whether sends are paced: pacing.mode, where auto means on with a real gateway (a
+// non-empty upstream.url) and off with the embedded simulator.
+bool PacingEnabled(const BridgeConfig& config);
 
 // The largest retention accepted: the ring's slots are allocated up front.
 inline constexpr std::size_t kMaxEventRetention = std::size_t{1} << 24;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -40,6 +41,7 @@ class BridgeServer::Impl {
 
   absl::Status Start() {
     if (absl::Status status = ValidateConfig(config_); !status.ok()) return status;
+    pacing_ = PacingEnabled(config_);  // before the simulator fills in upstream.url
     if (absl::Status status = LoadCredentials(); !status.ok()) return status;
     if (absl::Status status = OpenEventStore(); !status.ok()) return status;
     if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
@@ -56,6 +58,7 @@ class BridgeServer::Impl {
     Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
         " (port ", port_, "), upstream ", upstream::RedactUrl(config_.upstream.url),
         simulator_ ? " (embedded simulator)" : "");
+    LogPacing();
     Log(LogLevel::kInfo, "wxbridge", tls_ ? "TLS on" : "plaintext (no TLS)",
         config_.grpc.tls.client_ca.empty() ? "" : ", client certificates checked",
         authenticator_->enabled() ? ", tokens required" : ", no tokens (every caller may do all)");
@@ -108,6 +111,24 @@ class BridgeServer::Impl {
   sim::Simulator* simulator() { return simulator_.get(); }
 
  private:
+  void LogPacing() const {
+    const pacing::PacingConfig& pace = config_.pacing;
+    if (!pacing_) {
+      Log(LogLevel::kInfo, "wxbridge",
+          "sends are not paced (--pace=", pacing::PaceModeName(pace.mode),
+          simulator_ ? " with the embedded simulator" : "", ")");
+      return;
+    }
+    Log(LogLevel::kInfo, "wxbridge", "sends paced per account: messages ",
+        pacing::FormatPaceRate(pace.messages), " (burst ", pace.messages_burst, "), social ",
+        pacing::FormatPaceRate(pace.social), " (burst ", pace.social_burst, "), per chat ",
+        pacing::FormatPaceRate(pace.per_chat), " (burst ", pace.per_chat_burst, "), jitter ",
+        pace.jitter.count(), " ms; loop guard ",
+        pace.loop_guard == 0 ? std::string("off")
+                             : absl::StrCat(pace.loop_guard, " sends per chat in ",
+                                            pace.loop_guard_window.count(), " ms"));
+  }
+
   // Tokens and certificates are read before anything starts: a bad file stops the start.
   absl::Status LoadCredentials() {
     authenticator_ = std::make_unique<auth::TokenAuthenticator>(
@@ -187,8 +208,10 @@ class BridgeServer::Impl {
   void CreateLink() {
     calls::CallRunnerOptions calls = config_.calls;
     calls.max_frame_bytes = config_.upstream.max_frame_bytes;  // one source: the flag
+    std::optional<pacing::PacingConfig> pacing;
+    if (pacing_) pacing = config_.pacing;
     link_ = std::make_unique<bridge::GatewayLink>(
-        bridge::GatewayLinkConfig{config_.upstream, std::move(calls)}, log_.get());
+        bridge::GatewayLinkConfig{config_.upstream, std::move(calls), pacing}, log_.get());
   }
 
   void CreateService() {
@@ -269,6 +292,7 @@ class BridgeServer::Impl {
   std::unique_ptr<rpc::BridgeServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  bool pacing_ = false;
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;
 };

@@ -1,4 +1,6 @@
 // wxbridge: flags, wiring, signals; nothing else.
+#include <algorithm>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/app/auth_key_source.h"
@@ -21,6 +24,8 @@
 #include "server/app/bridge_server.h"
 #include "server/common/fd_limit.h"
 #include "server/common/log.h"
+#include "server/pacing/pace_rate.h"
+#include "server/pacing/pacing_config.h"
 
 namespace {
 
@@ -36,6 +41,10 @@ absl::Duration Dur(std::chrono::milliseconds ms) { return absl::Milliseconds(ms.
 
 // A size or count default as an int64_t flag value.
 int64_t Int64(std::size_t value) { return static_cast<int64_t>(value); }
+
+std::string PaceRateText(const wxbridge::pacing::PaceRate& rate) {
+  return wxbridge::pacing::FormatPaceRate(rate);
+}
 
 }  // namespace
 
@@ -144,6 +153,32 @@ ABSL_FLAG(int64_t, max_grpc_memory, Int64(Defaults().grpc.max_grpc_memory),
           "memory gRPC may use for connection buffers, in bytes (its ResourceQuota)");
 ABSL_FLAG(absl::Duration, shutdown_grace, Dur(Defaults().shutdown_grace),
           "on SIGINT/SIGTERM, how long in-flight calls may finish");
+ABSL_FLAG(std::string, pace, wxbridge::pacing::PaceModeName(Defaults().pacing.mode),
+          "send pacing and the loop guard (docs/pacing.md): auto (on with --upstream, off "
+          "with the embedded simulator), on, or off (every --pace_* and --loop_guard "
+          "setting is then ignored)");
+ABSL_FLAG(std::string, pace_messages, PaceRateText(Defaults().pacing.messages),
+          "per account: messages (SendText, SendLink, SendImage) sent at most at this rate, "
+          "N/s, N/min, N/h or N/day, or off");
+ABSL_FLAG(int64_t, pace_messages_burst, Defaults().pacing.messages_burst,
+          "per account: messages that may leave at once after a quiet spell");
+ABSL_FLAG(std::string, pace_social, PaceRateText(Defaults().pacing.social),
+          "per account: social actions (KickGroupMember, AcceptFriend, InviteToGroup, "
+          "AddFriend) at most at this rate, or off");
+ABSL_FLAG(int64_t, pace_social_burst, Defaults().pacing.social_burst,
+          "per account: social actions that may leave at once after a quiet spell");
+ABSL_FLAG(std::string, pace_per_chat, PaceRateText(Defaults().pacing.per_chat),
+          "per chat (account and recipient user or group): messages at most at this rate, "
+          "or off");
+ABSL_FLAG(int64_t, pace_per_chat_burst, Defaults().pacing.per_chat_burst,
+          "per chat: messages that may leave at once after a quiet spell");
+ABSL_FLAG(absl::Duration, pace_jitter, Dur(Defaults().pacing.jitter),
+          "a random extra delay in [0, this) before each paced send; 0 turns it off");
+ABSL_FLAG(int64_t, loop_guard, Defaults().pacing.loop_guard,
+          "more than this many messages to one chat within --loop_guard_window are refused "
+          "(RESOURCE_EXHAUSTED and one LoopStopped event per episode); 0 turns it off");
+ABSL_FLAG(absl::Duration, loop_guard_window, Dur(Defaults().pacing.loop_guard_window),
+          "the window --loop_guard counts sends in");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning, error or off");
 ABSL_FLAG(std::string, sim_ack, "echo",
           "embedded simulator: replies echo msgId (echo) or not (none)");
@@ -184,6 +219,42 @@ void PrintHelp() {
 
 // A negative byte count would wrap to a huge size_t; -1 keeps it below every minimum.
 std::size_t Size(int64_t value) { return value < 0 ? 0 : static_cast<std::size_t>(value); }
+
+// A count that must fit uint32_t; out of range becomes 0 or the largest, which the
+// validation refuses with the flag's range.
+uint32_t Count(int64_t value) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(value, 0, UINT32_MAX));
+}
+
+absl::Status RateFromFlag(const char* flag, const std::string& text,
+                          wxbridge::pacing::PaceRate* rate) {
+  absl::StatusOr<wxbridge::pacing::PaceRate> parsed = wxbridge::pacing::ParsePaceRate(text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", parsed.status().message()));
+  }
+  *rate = *parsed;
+  return absl::OkStatus();
+}
+
+absl::Status PacingFromFlags(wxbridge::pacing::PacingConfig* pacing) {
+  if (!wxbridge::pacing::ParsePaceMode(absl::GetFlag(FLAGS_pace), &pacing->mode)) {
+    return absl::InvalidArgumentError("--pace must be auto, on or off");
+  }
+  for (absl::Status status : {
+           RateFromFlag("pace_messages", absl::GetFlag(FLAGS_pace_messages), &pacing->messages),
+           RateFromFlag("pace_social", absl::GetFlag(FLAGS_pace_social), &pacing->social),
+           RateFromFlag("pace_per_chat", absl::GetFlag(FLAGS_pace_per_chat), &pacing->per_chat),
+       }) {
+    if (!status.ok()) return status;
+  }
+  pacing->messages_burst = Count(absl::GetFlag(FLAGS_pace_messages_burst));
+  pacing->social_burst = Count(absl::GetFlag(FLAGS_pace_social_burst));
+  pacing->per_chat_burst = Count(absl::GetFlag(FLAGS_pace_per_chat_burst));
+  pacing->jitter = Ms(absl::GetFlag(FLAGS_pace_jitter));
+  pacing->loop_guard = Count(absl::GetFlag(FLAGS_loop_guard));
+  pacing->loop_guard_window = Ms(absl::GetFlag(FLAGS_loop_guard_window));
+  return absl::OkStatus();
+}
 
 // The whole configuration from flags and the environment, validated.
 absl::StatusOr<BridgeConfig> ConfigFromFlags() {
@@ -255,6 +326,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.simulator.scan_delay = Ms(absl::GetFlag(FLAGS_sim_scan_delay));
   config.simulator.world_size = absl::GetFlag(FLAGS_sim_world_size);
   config.simulator.qr_timeout = Ms(absl::GetFlag(FLAGS_sim_qr_timeout));
+  if (absl::Status status = PacingFromFlags(&config.pacing); !status.ok()) return status;
   if (absl::Status status = wxbridge::app::ValidateConfig(config); !status.ok()) {
     return status;
   }

@@ -1,5 +1,6 @@
 #include "server/bridge/gateway_link.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/log.h"
 #include "server/common/loopback.h"
+#include "server/common/unit_random.h"
 
 namespace wxbridge::bridge {
 namespace {
@@ -21,19 +23,31 @@ const char* StateName(UpstreamState state) {
 
 absl::Status ShuttingDownError() { return absl::UnavailableError("wxbridge is shutting down"); }
 
+// A steady-clock time as wall-clock time, for GetStatus.
+google::protobuf::Timestamp WallTime(std::chrono::steady_clock::time_point at) {
+  const auto wall = std::chrono::system_clock::now() + (at - std::chrono::steady_clock::now());
+  return TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(wall.time_since_epoch()).count());
+}
+
 }  // namespace
 
 GatewayLink::GatewayLink(GatewayLinkConfig config, events::EventStore* log)
     : config_(std::move(config)),
       log_(log),
       work_(boost::asio::make_work_guard(io_)),
+      pacer_(config_.pacing ? std::make_unique<pacing::SendPacer>(
+                                  *config_.pacing, MakeUnitRandom(),
+                                  [this](const pacing::LoopStop& stop) { OnLoopStopped(stop); })
+                            : nullptr),
       calls_(io_, config_.calls,
              calls::CallRunnerHooks{
                  [this](uint64_t id, std::shared_ptr<const std::string> frame, bool first) {
                    return upstream_->Write(std::move(frame), id, first);
                  },
                  [this](uint64_t id) { return upstream_->Withdraw(id); },
-                 [this] { return Admit(); }, [this] { return UnavailableStatus(); }}),
+                 [this] { return Admit(); }, [this] { return UnavailableStatus(); }},
+             pacer_.get()),
       inbound_(log, &accounts_, &calls_, config_.calls.auth_key) {
   upstream::UpstreamCallbacks callbacks;
   callbacks.on_connected = [this] { calls_.OnConnected(); };
@@ -194,6 +208,46 @@ void GatewayLink::SetState(UpstreamState state, const std::string& detail, uint3
   if (state_listener_) state_listener_(state);
 }
 
+void GatewayLink::OnLoopStopped(const pacing::LoopStop& stop) {
+  Log(LogLevel::kWarning, "pacing", "loop guard: account ", stop.account, " sent ", stop.limit,
+      " messages to ", stop.chat, " within ", stop.window.count(),
+      " ms; refusing further sends to it until older ones leave the window");
+  wxbridge::v1::Event event;
+  event.set_account(stop.account);
+  auto* loop = event.mutable_loop_stopped();
+  loop->set_chat(stop.chat);
+  loop->set_limit(stop.limit);
+  *loop->mutable_window() = TimeUtil::MillisecondsToDuration(stop.window.count());
+  log_->Append(std::move(event));
+}
+
+void GatewayLink::FillPacingStatus(wxbridge::v1::GetStatusResponse* response) const {
+  auto* status = response->mutable_pacing();
+  status->set_enabled(pacer_ != nullptr);
+  if (!pacer_) return;
+  const pacing::PacingCounters counters = pacer_->counters();
+  status->set_calls_held(counters.calls_held);
+  status->set_calls_refused_deadline(counters.calls_refused_deadline);
+  status->set_calls_refused_loop(counters.calls_refused_loop);
+  status->set_loops_stopped(counters.loops_stopped);
+  *status->mutable_total_held() = TimeUtil::NanosecondsToDuration(counters.total_held.count());
+  auto* accounts = response->mutable_accounts();
+  for (const pacing::AccountPacing& paced : pacer_->Accounts(Clock::now())) {
+    auto it = std::find_if(accounts->begin(), accounts->end(),
+                           [&](const auto& a) { return a.account() == paced.account; });
+    wxbridge::v1::AccountStatus* account = nullptr;
+    if (it != accounts->end()) {
+      account = &*it;
+    } else {
+      account = response->add_accounts();
+      account->set_account(paced.account);
+    }
+    account->set_paced_calls_queued(paced.queued);
+    *account->mutable_next_message_at() = WallTime(paced.next_message_at);
+    *account->mutable_next_social_at() = WallTime(paced.next_social_at);
+  }
+}
+
 void GatewayLink::FillStatus(wxbridge::v1::GetStatusResponse* response) const {
   response->set_upstream_state(state_.load());
   response->set_upstream_url(upstream::RedactUrl(config_.upstream.url));
@@ -213,6 +267,7 @@ void GatewayLink::FillStatus(wxbridge::v1::GetStatusResponse* response) const {
   counters->set_frames_queued(upstream_->queued());
   counters->set_bytes_queued(upstream_->queued_bytes());
   counters->set_calls_in_flight(calls.in_flight);
+  FillPacingStatus(response);
 }
 
 }  // namespace wxbridge::bridge

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "server/bridge/inbound_pipeline.h"
 #include "server/calls/call_runner.h"
 #include "server/events/event_store.h"
+#include "server/pacing/send_pacer.h"
 #include "server/upstream/upstream_client.h"
 
 namespace wxbridge::bridge {
@@ -26,6 +28,8 @@ namespace wxbridge::bridge {
 struct GatewayLinkConfig {
   upstream::UpstreamConfig upstream;
   calls::CallRunnerOptions calls;
+  // Send pacing and the loop guard; none: calls are sent as they come.
+  std::optional<pacing::PacingConfig> pacing;
 };
 
 // Moves only forward.
@@ -87,6 +91,9 @@ class GatewayLink {
                std::chrono::milliseconds retry_in);
   void SetState(wxbridge::v1::UpstreamState state, const std::string& detail, uint32_t attempt,
                 std::chrono::milliseconds retry_in);
+  // The loop guard started refusing sends to a chat: one event and one log line.
+  void OnLoopStopped(const pacing::LoopStop& stop);
+  void FillPacingStatus(wxbridge::v1::GetStatusResponse* response) const;
 
   const GatewayLinkConfig config_;
   events::EventStore* const log_;
@@ -94,6 +101,7 @@ class GatewayLink {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   AccountBook accounts_;
+  std::unique_ptr<pacing::SendPacer> pacer_;  // null when pacing is off
   calls::CallRunner calls_;
   InboundPipeline inbound_;
   std::unique_ptr<upstream::UpstreamClient> upstream_;

@@ -21,10 +21,11 @@ std::string RandomCmdIdPrefix() {
 }  // namespace
 
 CallRunner::CallRunner(boost::asio::io_context& io, CallRunnerOptions options,
-                       CallRunnerHooks hooks)
+                       CallRunnerHooks hooks, pacing::SendPacer* pacer)
     : io_(io),
       options_(std::move(options)),
       hooks_(std::move(hooks)),
+      pacer_(pacer),
       cmd_id_prefix_(RandomCmdIdPrefix()) {}
 
 CallRunner::~CallRunner() = default;
@@ -108,12 +109,61 @@ void CallRunner::Register(const protocol::Command& command, const protocol::Fram
   pending.timer->async_wait([this, id](const boost::system::error_code& ec) {
     if (!ec) OnDeadline(id);
   });
-  if (absl::Status queued = hooks_.enqueue(id, std::move(frame), internal); !queued.ok()) {
-    table_.Fail(id, queued);
+  if (pacer_ != nullptr && !internal) {
+    const Clock::time_point now = Clock::now();
+    absl::StatusOr<pacing::SendPacer::Turn> turn =
+        pacer_->Schedule(command.code, command.account, command.chat, now, deadline);
+    if (!turn.ok()) {
+      table_.Fail(id, turn.status());
+      return;
+    }
+    if (turn->hold) {
+      Hold(pending, id, command, turn->at, std::move(frame));
+      return;
+    }
+  }
+  Send(id, std::move(frame), internal);
+}
+
+void CallRunner::Send(uint64_t request_id, std::shared_ptr<const std::string> frame, bool first) {
+  if (absl::Status queued = hooks_.enqueue(request_id, std::move(frame), first); !queued.ok()) {
+    table_.Fail(request_id, queued);
   }
 }
 
+void CallRunner::Hold(Pending& pending, uint64_t request_id, const protocol::Command& command,
+                      Clock::time_point until, std::shared_ptr<const std::string> frame) {
+  pending.held = true;
+  pending.held_since = Clock::now();
+  pending.held_code = command.code;
+  pending.held_account = command.account;
+  pending.hold = std::make_unique<boost::asio::steady_timer>(io_, until);
+  pending.hold->async_wait(
+      [this, request_id, frame = std::move(frame)](const boost::system::error_code& ec) mutable {
+        if (ec) return;  // the call ended while held
+        EndHold(request_id);
+        Send(request_id, std::move(frame), /*first=*/false);
+      });
+}
+
+void CallRunner::EndHold(uint64_t request_id) {
+  auto it = pending_.find(request_id);
+  if (it == pending_.end() || !it->second.held) return;
+  Pending& pending = it->second;
+  pending.held = false;
+  const auto held = Clock::now() - pending.held_since;
+  pacer_->HoldEnded(pending.held_code, pending.held_account, held);
+  table_.MarkHeld(request_id, held);
+}
+
 void CallRunner::OnDeadline(uint64_t request_id) {
+  auto it = pending_.find(request_id);
+  if (it != pending_.end() && it->second.held) {
+    table_.Expire(request_id, /*unsent=*/true,
+                  absl::ResourceExhaustedError("paced: the call's deadline came while it waited "
+                                               "for its turn; nothing was sent"));
+    return;
+  }
   // A frame already being written cannot be taken back: the call is not "unsent".
   const bool unsent = !table_.IsWritten(request_id) && hooks_.withdraw(request_id);
   table_.Expire(request_id, unsent, hooks_.unsent_status());
@@ -121,7 +171,8 @@ void CallRunner::OnDeadline(uint64_t request_id) {
 
 void CallRunner::Finish(uint64_t request_id, bool internal, CallResult result,
                         const CallDone& done) {
-  pending_.erase(request_id);  // cancels the deadline timer
+  EndHold(request_id);
+  pending_.erase(request_id);  // cancels the deadline (and hold) timer
   if (request_id == rebind_id_) rebind_id_ = 0;
   if (hooks_.withdraw) hooks_.withdraw(request_id);
   ack_mode_ = table_.ack_mode();

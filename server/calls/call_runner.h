@@ -1,5 +1,6 @@
 // A call's whole life, from the RPC handing over its command to the one `done` that ends
-// it: stamping (msgId/cmdId), encoding, queueing the frame, the deadline, correlation
+// it: stamping (msgId/cmdId), encoding, pacing (a paced call's frame is held with a
+// timer until its turn), queueing the frame, the deadline, correlation
 // with inbound events (CallTable), cancellation, completion and counting. A call that
 // ends for any reason takes its frame out of the write queue, so the gateway never sees
 // a request whose caller was already answered.
@@ -26,6 +27,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "server/calls/call_table.h"
 #include "server/common/limits.h"
+#include "server/pacing/send_pacer.h"
 #include "server/protocol/command_builder.h"
 
 namespace wxbridge::calls {
@@ -71,7 +73,10 @@ class CallRunner {
  public:
   using Clock = std::chrono::steady_clock;
 
-  CallRunner(boost::asio::io_context& io, CallRunnerOptions options, CallRunnerHooks hooks);
+  // `pacer`, when not null, paces the callers' calls (never the re-bind) and must
+  // outlive the runner.
+  CallRunner(boost::asio::io_context& io, CallRunnerOptions options, CallRunnerHooks hooks,
+             pacing::SendPacer* pacer = nullptr);
   ~CallRunner();
 
   // Starts a call. The frame is stamped and encoded on the calling thread (a large image
@@ -112,6 +117,13 @@ class CallRunner {
     Clock::time_point deadline;
     bool resent = false;
     std::unique_ptr<boost::asio::steady_timer> timer;
+    // While pacing holds the frame back (held): the hold's timer and start, and the
+    // call's code and account (the pacer's lane).
+    bool held = false;
+    std::unique_ptr<boost::asio::steady_timer> hold;
+    Clock::time_point held_since;
+    int held_code = 0;
+    std::string held_account;
   };
 
   protocol::FrameStamp NextStamp();
@@ -121,6 +133,14 @@ class CallRunner {
   // Ends a call that never reached the I/O thread, on the calling thread.
   void Refuse(const absl::Status& status, const CallDone& done);
   void OnDeadline(uint64_t request_id);
+  // Queues the call's frame for the gateway.
+  void Send(uint64_t request_id, std::shared_ptr<const std::string> frame, bool first);
+  // Holds a paced call's frame until `until`, then sends it.
+  void Hold(Pending& pending, uint64_t request_id, const protocol::Command& command,
+            Clock::time_point until, std::shared_ptr<const std::string> frame);
+  // The call's hold, if any, is over (its time came, or the call ended): tells the pacer
+  // and the call's ack how long it was.
+  void EndHold(uint64_t request_id);
   void Register(const protocol::Command& command, const protocol::FrameStamp& stamp,
                 std::shared_ptr<const std::string> frame, Clock::time_point deadline, bool internal,
                 CallDone done);
@@ -131,6 +151,7 @@ class CallRunner {
   boost::asio::io_context& io_;
   const CallRunnerOptions options_;
   const CallRunnerHooks hooks_;
+  pacing::SendPacer* const pacer_;
   const std::string cmd_id_prefix_;
   std::atomic<uint64_t> next_msg_id_{1};
   std::atomic<wxbridge::v1::GatewayAckMode> ack_mode_{wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED};

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "server/protocol/message_decoder.h"
 
 namespace wxbridge::calls {
@@ -219,6 +220,11 @@ void CallTable::MarkResent(uint64_t msg_id) {
   if (it != calls_.end()) it->second.resent = true;
 }
 
+void CallTable::MarkHeld(uint64_t msg_id, std::chrono::nanoseconds held) {
+  auto it = calls_.find(msg_id);
+  if (it != calls_.end()) it->second.held = held;
+}
+
 void CallTable::FailAll(const absl::Status& status) {
   while (!calls_.empty()) {
     Complete(calls_.begin(), status, wxbridge::v1::COMPLETION_UNSPECIFIED, 0);
@@ -240,6 +246,10 @@ void CallTable::Complete(CallMap::iterator it, absl::Status status,
   result.ack.set_completion(completion);
   result.ack.set_reply_seq(reply_seq);
   result.ack.set_resent(call.resent);
+  if (call.held.count() > 0) {
+    *result.ack.mutable_held() =
+        google::protobuf::util::TimeUtil::NanosecondsToDuration(call.held.count());
+  }
   result.replies = std::move(call.replies);
   for (const auto& id : call.wanted_ids) {
     auto found = call.found.find(id);

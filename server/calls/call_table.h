@@ -4,6 +4,7 @@
 #ifndef WXBRIDGE_SERVER_CALLS_CALL_TABLE_H_
 #define WXBRIDGE_SERVER_CALLS_CALL_TABLE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -58,6 +59,8 @@ class CallTable {
   // The call's frame is written a second time (the connection dropped during the first
   // write): its ack will say so.
   void MarkResent(uint64_t msg_id);
+  // The call's frame was held back `held` by send pacing: its ack will say so.
+  void MarkHeld(uint64_t msg_id, std::chrono::nanoseconds held);
 
   bool Contains(uint64_t msg_id) const { return calls_.count(msg_id) != 0; }
   bool IsWritten(uint64_t msg_id) const;
@@ -81,6 +84,7 @@ class CallTable {
     bool written = false;
     bool echoed = false;
     bool resent = false;
+    std::chrono::nanoseconds held{0};
     CallDone done;
   };
   using CallMap = std::map<uint64_t, Call>;  // ordered by msg_id: oldest first

@@ -111,6 +111,11 @@ class TypedCommand {
     command_.wx_ids = std::move(wx_ids);
     return *this;
   }
+  // A message's recipient, under the key the code spells it with.
+  TypedCommand& Chat(std::string_view key, const std::string& chat) {
+    command_.chat = chat;
+    return String(key, chat);
+  }
   // Spends the builder.
   Command Finish() {
     command_.data_json = std::move(data_).Finish();
@@ -196,7 +201,7 @@ absl::StatusOr<Command> BuildCommand(const v1::SendTextRequest& request,
                        RequiredText("content", request.content(), limits)},
                       [&] {
                         return TypedCommand(kSendText, request.account(), request.content().size())
-                            .String("toUserName", request.to_user_name())
+                            .Chat("toUserName", request.to_user_name())
                             .String("content", request.content())
                             .Finish();
                       });
@@ -219,7 +224,7 @@ absl::StatusOr<Command> BuildCommand(const v1::SendLinkRequest& request,
        Id("thumbnail.aes_key", thumbnail.aes_key(), limits)},
       [&] {
         return TypedCommand(kSendLink, request.account())
-            .String("toUserName", request.to_user_name())
+            .Chat("toUserName", request.to_user_name())
             // The gateway pastes these into the card's XML as they are (the document's
             // own url sample is escaped): plain text in, escaped text out.
             .String("title", XmlEscape(request.title()))
@@ -299,7 +304,7 @@ absl::StatusOr<Command> BuildCommand(const v1::SendImageRequest& request,
         const std::string image = Base64Encode(request.image());
         return TypedCommand(kSendImage, request.account(), image.size())
             .String("imgBuff", image)
-            .String("toUserWxId", request.to_user_name())
+            .Chat("toUserWxId", request.to_user_name())
             .Finish();
       });
 }
@@ -362,6 +367,8 @@ absl::StatusOr<Command> BuildCommand(const v1::SendRawRequest& request,
   }
   command.account = TextField(data.value, "account");
   command.group_id = TextField(data.value, "groupId");
+  command.chat = TextField(data.value, "toUserName");
+  if (command.chat.empty()) command.chat = TextField(data.value, "toUserWxId");
   if (const auto wx_ids = data.value.find("wxIds"); wx_ids != data.value.end()) {
     absl::StatusOr<std::vector<std::string>> ids = SplitWxIds(*wx_ids, limits);
     if (!ids.ok()) return ids.status();

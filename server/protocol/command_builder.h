@@ -39,6 +39,8 @@ struct Command {
   std::string group_id;
   // ...and the ids of a contact look-up (106), in request order.
   std::vector<std::string> wx_ids;
+  // The user or group a message (103, 104, 109) goes to: send pacing counts per chat.
+  std::string chat;
 };
 
 absl::StatusOr<Command> BuildCommand(const wxbridge::v1::LoginRequest& request,

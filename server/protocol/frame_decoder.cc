@@ -208,6 +208,8 @@ v1::EventKind KindOf(const v1::Event& event) {
       return v1::EVENT_KIND_COMMAND_REPLY;
     case v1::Event::kUnrecognized:
       return v1::EVENT_KIND_UNRECOGNIZED;
+    case v1::Event::kLoopStopped:
+      return v1::EVENT_KIND_LOOP_STOPPED;
     case v1::Event::PAYLOAD_NOT_SET:
       return v1::EVENT_KIND_UNSPECIFIED;
   }

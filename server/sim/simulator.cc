@@ -48,6 +48,11 @@ class Simulator::Impl : public ConnectionListener {
     return received_;
   }
 
+  std::vector<std::chrono::steady_clock::time_point> ReceivedTimes() const {
+    std::lock_guard<std::mutex> lock(observed_mutex_);
+    return received_at_;
+  }
+
   bool WaitForReceived(const std::function<bool(const std::vector<std::string> &)> &predicate,
                        std::chrono::milliseconds timeout) const {
     std::unique_lock<std::mutex> lock(observed_mutex_);
@@ -66,6 +71,7 @@ class Simulator::Impl : public ConnectionListener {
     {
       std::lock_guard<std::mutex> lock(observed_mutex_);
       received_.push_back(text);
+      received_at_.push_back(std::chrono::steady_clock::now());
     }
     observed_changed_.notify_all();
     Emit(WithWorld([&](SimWorld &world) { return world.HandleText(connection, text); }));
@@ -113,6 +119,7 @@ class Simulator::Impl : public ConnectionListener {
   mutable std::mutex observed_mutex_;
   mutable std::condition_variable observed_changed_;
   std::vector<std::string> received_;
+  std::vector<std::chrono::steady_clock::time_point> received_at_;  // one per received_
   SimServer server_;  // last: stopped and destroyed before what its callbacks use
 };
 
@@ -151,6 +158,9 @@ void Simulator::PushSample(const std::string &account, SamplePush sample) {
 }
 
 std::vector<std::string> Simulator::ReceivedFrames() const { return impl_->ReceivedFrames(); }
+std::vector<std::chrono::steady_clock::time_point> Simulator::ReceivedTimes() const {
+  return impl_->ReceivedTimes();
+}
 
 bool Simulator::WaitForReceived(
     const std::function<bool(const std::vector<std::string> &)> &predicate,

@@ -90,6 +90,9 @@ class Simulator {
   void PushSample(const std::string& account, SamplePush sample);
   // Every text frame received, in order, across connections.
   std::vector<std::string> ReceivedFrames() const;
+  // When each frame of ReceivedFrames() was read off its connection, in the same order
+  // (for tests that measure the bridge's send rate).
+  std::vector<std::chrono::steady_clock::time_point> ReceivedTimes() const;
   // Waits until `predicate(ReceivedFrames())` holds or the timeout passes.
   bool WaitForReceived(const std::function<bool(const std::vector<std::string>&)>& predicate,
                        std::chrono::milliseconds timeout) const;

@@ -1,8 +1,6 @@
 #include "server/upstream/backoff.h"
 
 #include <algorithm>
-#include <memory>
-#include <random>
 #include <utility>
 
 namespace wxbridge::upstream {
@@ -19,11 +17,6 @@ milliseconds Between(milliseconds low, milliseconds high, double unit) {
 }
 
 }  // namespace
-
-UnitRandom MakeUnitRandom() {
-  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
-  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
-}
 
 Backoff::Backoff(BackoffPolicy policy, UnitRandom random)
     : policy_(policy), random_(std::move(random)) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 
+#include "server/common/unit_random.h"
+
 namespace wxbridge::upstream {
 
 enum class Jitter {
@@ -22,11 +24,6 @@ struct BackoffPolicy {
   std::chrono::milliseconds max{30000};
   Jitter jitter = Jitter::kDecorrelated;
 };
-
-// Returns a number uniformly distributed in [0, 1).
-using UnitRandom = std::function<double()>;
-// A UnitRandom seeded from std::random_device.
-UnitRandom MakeUnitRandom();
 
 class Backoff {
  public:

@@ -72,7 +72,9 @@ absl::Status BenchServers::StartBridge() {
   } else {
     std::vector<std::string> argv = {
         options_.bridge_binary, "--listen=127.0.0.1:0", absl::StrCat("--upstream=", sim_url_),
-        absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning"};
+        absl::StrCat("--auth_key=", options_.auth_key), "--log_level=warning",
+        // The simulator stands in for the gateway: measure the bridge, not pacing.
+        "--pace=off"};
     if (storage_ == "memory") {
       argv.push_back("--data_dir=");
     } else {

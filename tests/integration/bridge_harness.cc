@@ -107,6 +107,8 @@ BridgeHarness::BridgeHarness(HarnessOptions options) : token_(options.token) {
   config.upstream.ping_interval = milliseconds(1000);
   config.grpc.default_call_timeout = milliseconds(5000);
   config.storage.data_dir = "";  // memory: test binaries run side by side
+  // The simulator stands in for the gateway: no pacing unless a test turns it on.
+  config.pacing.mode = pacing::PaceMode::kOff;
   if (options.configure_bridge) options.configure_bridge(config);
   bridge_ = std::make_unique<app::BridgeServer>(config);
   absl::Status bridge_started = bridge_->Start();

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -148,6 +150,23 @@ TEST(BridgeProcessTest, AGatewayWithoutAnAuthKeyIsRefusedNamingTheVariable) {
   ASSERT_FALSE(process.timed_out) << "still running";
   EXPECT_NE(process.exit_code, 0);
   EXPECT_THAT(process.err, HasSubstr(kAuthKeyVariable));
+}
+
+TEST(BridgeProcessTest, BadPacingFlagsAreRefusedNamingTheFlag) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--pace_messages=fast", "--pace_messages: \"fast\" is not a rate"},
+      {"--pace_per_chat=0/min", "--pace_per_chat"},
+      {"--pace_social_burst=0", "--pace_social_burst must be between 1"},
+      {"--pace=sometimes", "--pace must be auto, on or off"},
+      {"--loop_guard_window=0s", "--loop_guard_window"},
+  };
+  for (const auto& [flag, message] : cases) {
+    ProcessResult process =
+        RunProcess({WXBRIDGE_BINARY, "--listen=127.0.0.1:0", "--data_dir=", flag}, kWait);
+    ASSERT_FALSE(process.timed_out) << flag << ": still running";
+    EXPECT_EQ(process.exit_code, 2) << flag;
+    EXPECT_THAT(process.err, HasSubstr(message)) << flag;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ BridgeChild::BridgeChild(const SoakOptions& options, const std::string& upstream
       "--listen=127.0.0.1:0",
       "--data_dir=",
       absl::StrCat("--upstream=", upstream_url),
+      "--pace=off",  // the soak measures the bridge under load, not WeChat's limits
       "--log_level=warning",
       absl::StrCat("--ping_interval=", Ms(options.Scaled(milliseconds(400)))),
       absl::StrCat("--write_timeout=", Ms(options.Scaled(milliseconds(800)))),

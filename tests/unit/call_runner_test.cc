@@ -76,7 +76,7 @@ class CallRunnerTest : public ::testing::Test {
 
   CallRunnerTest() { MakeRunner(); }
 
-  void MakeRunner(CallRunnerOptions options = {}) {
+  void MakeRunner(CallRunnerOptions options = {}, pacing::SendPacer* pacer = nullptr) {
     options.auth_key = kAuthKey;
     CallRunnerHooks hooks;
     hooks.enqueue = [this](uint64_t id, std::shared_ptr<const std::string> frame, bool first) {
@@ -100,7 +100,7 @@ class CallRunnerTest : public ::testing::Test {
     };
     hooks.admit = [this] { return admit_status_; };
     hooks.unsent_status = [this] { return unsent_status_; };
-    runner_ = std::make_unique<CallRunner>(io_, std::move(options), std::move(hooks));
+    runner_ = std::make_unique<CallRunner>(io_, std::move(options), std::move(hooks), pacer);
   }
 
   CallDone Record(Slot& slot) {
@@ -216,6 +216,64 @@ class CallRunnerTest : public ::testing::Test {
   std::deque<Slot> slots_;
   std::unique_ptr<CallRunner> runner_;  // last: destroyed before what its hooks use
 };
+
+// Messages at `rate` with a burst of 1, nothing else paced.
+std::unique_ptr<pacing::SendPacer> MessagePacer(pacing::PaceRate rate) {
+  pacing::PacingConfig config;
+  config.messages = rate;
+  config.messages_burst = 1;
+  config.per_chat = pacing::PaceRate{};
+  config.jitter = 0ms;
+  config.loop_guard = 0;
+  return std::make_unique<pacing::SendPacer>(
+      config, [] { return 0.0; }, nullptr);
+}
+
+TEST_F(CallRunnerTest, AHeldCallIsQueuedAtItsTurnAndItsAckSaysHowLongItWasHeld) {
+  auto pacer = MessagePacer(pacing::PaceRate{20, std::chrono::seconds(1)});
+  MakeRunner({}, pacer.get());
+  Slot& first = StartCall(SendText("one"));
+  Slot& second = StartCall(SendText("two"));
+  io_.poll();
+  ASSERT_EQ(enqueued_.size(), 1u) << "the second call waits for its turn, 50 ms on";
+  const auto held_from = Clock::now();
+  ASSERT_TRUE(RunUntil([&] { return enqueued_.size() == 2; }));
+  EXPECT_GE(Clock::now() - held_from, 30ms);
+  EXPECT_EQ(WriteNext(), first.id);
+  EXPECT_EQ(WriteNext(), second.id);
+  ASSERT_EQ(second.runs, 1);
+  EXPECT_TRUE(second.result->status.ok());
+  EXPECT_GE(second.result->ack.held().nanos(), 30'000'000);
+  EXPECT_FALSE(first.result->ack.has_held());
+  EXPECT_EQ(pacer->Accounts(Clock::now()).at(0).queued, 0u);
+}
+
+TEST_F(CallRunnerTest, ACancelledHeldCallIsNeverQueuedAndLeavesThePacersQueue) {
+  auto pacer = MessagePacer(pacing::PaceRate{1, std::chrono::seconds(60)});
+  MakeRunner({}, pacer.get());
+  StartCall(SendText("one"));
+  Slot& held = StartCall(SendText("two"));
+  io_.poll();
+  ASSERT_EQ(pacer->Accounts(Clock::now()).at(0).queued, 1u);
+  runner_->Cancel(held.id);
+  io_.poll();
+  ASSERT_EQ(held.runs, 1);
+  EXPECT_EQ(held.result->status.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(enqueued_.size(), 1u) << "the held frame was never queued";
+  EXPECT_EQ(pacer->Accounts(Clock::now()).at(0).queued, 0u);
+}
+
+TEST_F(CallRunnerTest, ACallWhoseTurnIsAfterItsDeadlineEndsAtOnceNothingQueued) {
+  auto pacer = MessagePacer(pacing::PaceRate{1, std::chrono::seconds(60)});
+  MakeRunner({}, pacer.get());
+  StartCall(SendText("one"));
+  Slot& refused = StartCall(SendText("two"), Clock::now() + 5s);
+  io_.poll();
+  ASSERT_EQ(refused.runs, 1);
+  EXPECT_EQ(refused.result->status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(enqueued_.size(), 1u);
+  ExpectCounters(0, 1, 1);
+}
 
 TEST_F(CallRunnerTest, StartStampsEachCallAndQueuesItsFrameWithTheAuthKey) {
   Slot& a = StartCall(SendText("one"));

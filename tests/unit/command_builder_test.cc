@@ -356,6 +356,22 @@ v1::SendRawRequest Raw(int code, std::string data_json) {
   return request;
 }
 
+// Send pacing counts messages per chat: every message names its recipient, typed or raw.
+TEST(CommandBuilderTest, MessagesNameTheirChat) {
+  v1::SendTextRequest text;
+  text.set_account("acc");
+  text.set_to_user_name("g@chatroom");
+  text.set_content("hi");
+  EXPECT_EQ(BuildCommand(text)->chat, "g@chatroom");
+  v1::SendImageRequest image;
+  image.set_account("acc");
+  image.set_to_user_name("wxid_b");
+  image.set_image("png");
+  EXPECT_EQ(BuildCommand(image)->chat, "wxid_b");
+  EXPECT_EQ(BuildCommand(Raw(103, R"({"account":"acc","toUserName":"wxid_c"})"))->chat, "wxid_c");
+  EXPECT_EQ(BuildCommand(Raw(109, R"({"account":"acc","toUserWxId":"wxid_d"})"))->chat, "wxid_d");
+}
+
 TEST(SendRawTest, CodeMustBePositive) {
   ExpectInvalid(BuildCommand(Raw(0, "{}")), "code must be positive");
   ExpectInvalid(BuildCommand(Raw(-1, "{}")), "code must be positive");
