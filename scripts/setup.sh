@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev nlohmann-json3-dev libboost1.81-dev libssl-dev
   libgtest-dev libgmock-dev
-  libpugixml-dev libqrencode-dev libpng-dev libsqlite3-dev
+  libpugixml-dev libqrencode-dev libpng-dev libsqlite3-dev prometheus-cpp-dev
   python3-grpcio python3-protobuf jq openssl
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).

@@ -90,6 +90,24 @@ absl::Status CheckPacing(const pacing::PacingConfig& pace) {
   return absl::OkStatus();
 }
 
+// The metrics endpoint follows the gRPC port's rule: only this machine, unless the
+// operator accepts the exposure. civetweb listens on host:port only (no unix: sockets).
+absl::Status CheckMetricsListen(const MetricsConfig& metrics, bool allow_insecure) {
+  if (metrics.listen.empty()) return absl::OkStatus();
+  const std::size_t colon = metrics.listen.rfind(':');
+  if (absl::StartsWith(metrics.listen, "unix") || colon == std::string::npos || colon == 0 ||
+      colon + 1 == metrics.listen.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics_listen must be host:port, not \"", metrics.listen, "\""));
+  }
+  if (IsLocalListenAddress(metrics.listen) || allow_insecure) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "refusing to serve metrics on ", metrics.listen,
+      ": the endpoint has no TLS or tokens, and shows account ids and traffic. Listen on "
+      "127.0.0.1 (and let Prometheus reach it through a proxy or tunnel), or pass "
+      "--allow_insecure to accept the risk"));
+}
+
 }  // namespace
 
 bool PacingEnabled(const BridgeConfig& config) {
@@ -178,6 +196,10 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
   }
   if (absl::Status status = CheckPacing(config.pacing); !status.ok()) return status;
   if (absl::Status status = CheckGrpcSecurity(config.grpc); !status.ok()) return status;
+  if (absl::Status status = CheckMetricsListen(config.metrics, config.grpc.allow_insecure);
+      !status.ok()) {
+    return status;
+  }
   return CheckTlsCaFile(up);
 }
 

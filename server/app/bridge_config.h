@@ -63,8 +63,17 @@ struct StorageConfig {
   std::chrono::seconds retention_age{0};
 };
 
+// The Prometheus endpoint. It has no TLS or tokens of its own: what it shows (counts,
+// account ids, states; never message content or secrets) is for the machine's operator.
+struct MetricsConfig {
+  // host:port serving GET /metrics; empty: no metrics, and no per-call interceptor. A
+  // non-loopback host needs GrpcConfig::allow_insecure, as the gRPC port does.
+  std::string listen;
+};
+
 struct BridgeConfig {
   GrpcConfig grpc;
+  MetricsConfig metrics;
   // The gateway connection. An empty url starts the embedded simulator.
   // upstream.max_frame_bytes is also the largest gRPC message and the simulator's limit.
   upstream::UpstreamConfig upstream;

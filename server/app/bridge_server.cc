@@ -17,6 +17,13 @@
 #include "server/common/protobuf_log.h"
 #include "server/events/event_log.h"
 #include "server/events/sqlite_event_store.h"
+#include "server/metrics/call_interceptor.h"
+#include "server/metrics/call_metrics.h"
+#include "server/metrics/link_collector.h"
+#include "server/metrics/metered_event_store.h"
+#include "server/metrics/metrics_endpoint.h"
+#include "server/metrics/process_collector.h"
+#include "server/metrics/subscriber_collector.h"
 #include "server/rpc/bridge_service.h"
 #include "server/rpc/subscribe_reactor.h"
 #include "server/rpc/subscriber_registry.h"
@@ -24,10 +31,14 @@
 
 namespace wxbridge::app {
 
-const char kBridgeVersion[] = WXBRIDGE_VERSION;
-
 namespace {
 constexpr char kServiceName[] = "wxbridge.v1.BridgeService";
+// Every service the server runs, for the call metrics' method table.
+const std::vector<std::string>& ServedServices() {
+  static const auto* services = new std::vector<std::string>{
+      kServiceName, "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"};
+  return *services;
+}
 // How long gRPC waits for idle client connections to leave after its GOAWAY.
 constexpr std::chrono::milliseconds kConnectionDrain{250};
 // What a Subscribe message adds around its events: the envelope, the seq, a batch header.
@@ -53,6 +64,7 @@ class BridgeServer::Impl {
     CreateService();
     RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
+    if (absl::Status status = StartMetrics(); !status.ok()) return status;
     FollowUpstreamInHealth();
     link_->Start();
     Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
@@ -80,6 +92,8 @@ class BridgeServer::Impl {
     std::lock_guard<std::mutex> lock(shutdown_mutex_);
     if (shut_down_) return;
     shut_down_ = true;
+    // First: a scrape reads the parts stopped below.
+    metrics_.Stop();
     if (server_) {
       server_->GetHealthCheckService()->SetServingStatus(kServiceName, false);
       server_->GetHealthCheckService()->Shutdown();
@@ -107,6 +121,7 @@ class BridgeServer::Impl {
   }
 
   int port() const { return port_; }
+  int metrics_port() const { return metrics_.port(); }
   std::string upstream_url() const { return config_.upstream.url; }
   sim::Simulator* simulator() { return simulator_.get(); }
 
@@ -196,6 +211,12 @@ class BridgeServer::Impl {
       }
       log_ = *std::move(store);
     }
+    if (metrics_enabled()) {
+      // Appends are counted by kind on their way in; the store itself knows no metrics.
+      auto metered = std::make_unique<metrics::MeteredEventStore>(std::move(log_));
+      metered_log_ = metered.get();
+      log_ = std::move(metered);
+    }
     Log(LogLevel::kInfo, "wxbridge", "event log ", log_->log_id(), ": ",
         config_.storage.data_dir.empty()
             ? std::string("in memory only (--data_dir is empty: lost on restart)")
@@ -263,10 +284,43 @@ class BridgeServer::Impl {
     quota.Resize(config_.grpc.max_grpc_memory);
     builder.SetResourceQuota(quota);
     builder.RegisterService(service_.get());
+    if (metrics_enabled()) {
+      call_metrics_ = std::make_unique<metrics::CallMetrics>(ServedServices());
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+          interceptors;
+      interceptors.push_back(metrics::MakeCallInterceptorFactory(call_metrics_.get()));
+      builder.experimental().SetInterceptorCreators(std::move(interceptors));
+    }
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.grpc.listen,
                                                  " (in use, or not a local address?)"));
+    }
+    return absl::OkStatus();
+  }
+
+  bool metrics_enabled() const { return !config_.metrics.listen.empty(); }
+
+  // The /metrics endpoint, when --metrics_listen is set. Every collector reads counters
+  // its component keeps anyway; to add one, Add it here (metrics_endpoint.h).
+  absl::Status StartMetrics() {
+    if (!metrics_enabled()) return absl::OkStatus();
+    process_collector_ = std::make_unique<metrics::ProcessCollector>(kBridgeVersion, kBridgeCommit);
+    link_collector_ = std::make_unique<metrics::LinkCollector>(link_.get());
+    subscriber_collector_ =
+        std::make_unique<metrics::SubscriberCollector>(&subscribers_, log_.get());
+    for (const prometheus::Collectable* collector :
+         std::initializer_list<const prometheus::Collectable*>{
+             process_collector_.get(), call_metrics_.get(), link_collector_.get(), metered_log_,
+             subscriber_collector_.get()}) {
+      metrics_.Add(collector);
+    }
+    if (absl::Status status = metrics_.Start(config_.metrics.listen); !status.ok()) return status;
+    Log(LogLevel::kInfo, "wxbridge", "metrics on http://", config_.metrics.listen, " (port ",
+        metrics_.port(), ") /metrics");
+    if (!IsLocalListenAddress(config_.metrics.listen)) {
+      Log(LogLevel::kWarning, "wxbridge", "serving metrics on ", config_.metrics.listen,
+          " to the network without TLS or tokens (--allow_insecure)");
     }
     return absl::OkStatus();
   }
@@ -293,6 +347,14 @@ class BridgeServer::Impl {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool pacing_ = false;
+  // Metrics (when on): the collectors, and the endpoint that serves them, declared last
+  // so that it stops before anything it reads goes.
+  metrics::MeteredEventStore* metered_log_ = nullptr;  // log_ itself, when metered
+  std::unique_ptr<metrics::CallMetrics> call_metrics_;
+  std::unique_ptr<metrics::ProcessCollector> process_collector_;
+  std::unique_ptr<metrics::LinkCollector> link_collector_;
+  std::unique_ptr<metrics::SubscriberCollector> subscriber_collector_;
+  metrics::MetricsEndpoint metrics_;
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;
 };
@@ -304,6 +366,7 @@ absl::Status BridgeServer::Start() { return impl_->Start(); }
 void BridgeServer::Shutdown() { impl_->Shutdown(); }
 void BridgeServer::Reload() { impl_->Reload(); }
 int BridgeServer::port() const { return impl_->port(); }
+int BridgeServer::metrics_port() const { return impl_->metrics_port(); }
 std::string BridgeServer::upstream_url() const { return impl_->upstream_url(); }
 sim::Simulator* BridgeServer::simulator() { return impl_->simulator(); }
 

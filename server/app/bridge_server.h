@@ -12,8 +12,10 @@
 
 namespace wxbridge::app {
 
-// The version reported in hellos, GetStatus and --version (CMake's project version).
+// The version reported in hellos, GetStatus and --version (CMake's project version), and
+// the git commit the build was configured from ("unknown" outside a checkout).
 extern const char kBridgeVersion[];
+extern const char kBridgeCommit[];
 
 class BridgeServer {
  public:
@@ -31,6 +33,8 @@ class BridgeServer {
   void Reload();
 
   int port() const;
+  // The /metrics port, 0 when metrics are off.
+  int metrics_port() const;
   // The upstream URL in use (the embedded simulator's when none was configured).
   std::string upstream_url() const;
   // The embedded simulator, or nullptr.

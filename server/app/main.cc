@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -51,6 +52,9 @@ std::string PaceRateText(const wxbridge::pacing::PaceRate& rate) {
 ABSL_FLAG(std::string, listen, Defaults().grpc.listen,
           "gRPC listen address host:port (port 0 picks a free one) or unix:/path; a "
           "non-loopback address needs TLS and --tokens_file, or --allow_insecure");
+ABSL_FLAG(std::string, metrics_listen, Defaults().metrics.listen,
+          "Prometheus endpoint host:port (GET /metrics; port 0 picks a free one); empty: no "
+          "metrics. It has no TLS or tokens: a non-loopback address needs --allow_insecure");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC over TLS (with --tls_key); re-read on SIGHUP");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert; re-read on SIGHUP");
@@ -180,6 +184,10 @@ ABSL_FLAG(int64_t, loop_guard, Defaults().pacing.loop_guard,
 ABSL_FLAG(absl::Duration, loop_guard_window, Dur(Defaults().pacing.loop_guard_window),
           "the window --loop_guard counts sends in");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning, error or off");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one readable line per entry) or json (one JSON object per line: time, "
+          "level, component, message and fields such as account, method, status)");
+
 ABSL_FLAG(std::string, sim_ack, "echo",
           "embedded simulator: replies echo msgId (echo) or not (none)");
 ABSL_FLAG(absl::Duration, sim_scan_delay, absl::Seconds(2),
@@ -276,6 +284,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   }
   config.grpc.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   config.grpc.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
+  config.metrics.listen = absl::GetFlag(FLAGS_metrics_listen);
 
   config.upstream.url = absl::GetFlag(FLAGS_upstream);
   config.upstream.tls_verify_peer = absl::GetFlag(FLAGS_tls_verify);
@@ -352,6 +361,13 @@ int main(int argc, char** argv) {
     PrintHelp();
     return 0;
   }
+  // abseil's own --version prints this and exits 0.
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] {
+    return absl::StrCat("wxbridge ", wxbridge::app::kBridgeVersion, " (commit ",
+                        wxbridge::app::kBridgeCommit, ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   // Debian's abseil is built with its debug checks on: every absl::Mutex operation (gRPC
   // takes many per call) would also update a global lock-order graph.
@@ -362,6 +378,11 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be debug, info, warning, error or off");
   }
   wxbridge::SetLogLevel(level);
+  wxbridge::LogFormat format;
+  if (!wxbridge::ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
+    return Fail("--log_format must be text or json");
+  }
+  wxbridge::SetLogFormat(format);
   absl::StatusOr<BridgeConfig> config = ConfigFromFlags();
   if (!config.ok()) return Fail(std::string(config.status().message()));
   const bool embedded = config->upstream.url.empty();
@@ -383,8 +404,11 @@ int main(int argc, char** argv) {
   wxbridge::app::BridgeServer server(*std::move(config));
   if (absl::Status status = server.Start(); !status.ok())
     return Fail(std::string(status.message()));
-  std::printf("wxbridge %s listening on %s (port %d); upstream %s\n", wxbridge::app::kBridgeVersion,
-              listen.c_str(), server.port(), embedded ? "embedded simulator" : "gateway");
+  const std::string metrics =
+      server.metrics_port() > 0 ? absl::StrCat("; metrics on port ", server.metrics_port()) : "";
+  std::printf("wxbridge %s listening on %s (port %d); upstream %s%s\n",
+              wxbridge::app::kBridgeVersion, listen.c_str(), server.port(),
+              embedded ? "embedded simulator" : "gateway", metrics.c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -78,6 +78,10 @@ class GatewayLink {
   void SetStateListener(std::function<void(wxbridge::v1::UpstreamState)> listener);
   // Upstream, accounts and counters (not the event log's or subscribers' fields).
   void FillStatus(wxbridge::v1::GetStatusResponse* response) const;
+  // Bytes of gateway frames received and of request frames written, for metrics (the
+  // frame counts are in FillStatus).
+  uint64_t bytes_received() const { return inbound_.bytes_received(); }
+  uint64_t bytes_sent() const { return upstream_->written_bytes(); }
 
  private:
   // Moves the phase forward to `to`; false when it was already there or beyond.

@@ -13,6 +13,7 @@ InboundPipeline::InboundPipeline(events::EventStore* log, AccountBook* accounts,
 
 events::StoredEventPtr InboundPipeline::OnFrame(std::string_view received, bool binary) {
   frames_received_++;
+  bytes_received_.fetch_add(received.size(), std::memory_order_relaxed);
   std::string scrubbed;
   const std::string_view frame = scrubber_.Scrub(received, &scrubbed);
   wxbridge::v1::Event event =

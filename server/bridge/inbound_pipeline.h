@@ -29,6 +29,7 @@ class InboundPipeline {
 
   uint64_t frames_received() const { return frames_received_.load(); }
   uint64_t frames_unrecognized() const { return frames_unrecognized_.load(); }
+  uint64_t bytes_received() const { return bytes_received_.load(std::memory_order_relaxed); }
 
  private:
   events::EventStore* const log_;
@@ -37,6 +38,7 @@ class InboundPipeline {
   const protocol::SecretScrubber scrubber_;
   std::atomic<uint64_t> frames_received_{0};
   std::atomic<uint64_t> frames_unrecognized_{0};
+  std::atomic<uint64_t> bytes_received_{0};
 };
 
 }  // namespace wxbridge::bridge

@@ -1,6 +1,7 @@
 #include "server/rpc/call_access.h"
 
-#include "absl/strings/escaping.h"
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "server/common/log.h"
 #include "server/common/log_throttle.h"
@@ -9,11 +10,6 @@ namespace wxbridge::rpc {
 namespace {
 
 std::string_view ToView(const grpc::string_ref& ref) { return {ref.data(), ref.size()}; }
-
-// A quoted, escaped value: a caller-chosen account or target cannot forge other fields.
-std::string Quoted(const std::string& value) {
-  return absl::StrCat("\"", absl::CHexEscape(value), "\"");
-}
 
 }  // namespace
 
@@ -38,16 +34,18 @@ void LogAudit(const AuditRecord& record, const absl::Status& status) {
   if (!AuditEnabled()) return;
   static LogThrottle unauthenticated_lines(std::chrono::seconds(1));
   uint64_t held_back = 0;
-  std::string suppressed;
-  if (status.code() == absl::StatusCode::kUnauthenticated) {
-    if (!unauthenticated_lines.Allow(&held_back)) return;
-    if (held_back > 0) suppressed = absl::StrCat(" (", held_back, " more since the last)");
+  if (status.code() == absl::StatusCode::kUnauthenticated &&
+      !unauthenticated_lines.Allow(&held_back)) {
+    return;
   }
-  LogLine(LogLevel::kInfo, "audit",
-          absl::StrCat("token=", Quoted(record.token), " peer=", Quoted(record.peer),
-                       " method=", record.method, " account=", Quoted(record.account),
-                       " target=", Quoted(record.target),
-                       " status=", absl::StatusCodeToString(status.code()), suppressed));
+  // Fields, not message text: JSON logs carry each as its own key; text quotes and
+  // escapes the caller-chosen ones so they cannot forge other fields.
+  std::vector<LogField> fields = {
+      {"token", record.token},          {"peer", record.peer},
+      {"method", record.method, false}, {"account", record.account},
+      {"target", record.target},        {"status", absl::StatusCodeToString(status.code()), false}};
+  if (held_back > 0) fields.push_back({"more_since_last", absl::StrCat(held_back), false});
+  LogLine(LogLevel::kInfo, "audit", "", fields);
 }
 
 }  // namespace wxbridge::rpc

@@ -4,6 +4,7 @@
 #include <grpcpp/alarm.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       return;
     }
     cursor_ = params_.after_seq.value_or(head);
+    published_cursor_.store(cursor_, std::memory_order_relaxed);
     wxbridge::v1::StreamHello* hello = owned_.mutable_hello();
     hello->set_log_id(log_->log_id());
     hello->set_upstream_state(options.upstream_state ? options.upstream_state()
@@ -110,6 +112,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     std::lock_guard<std::mutex> lock(mu_);
     FinishLocked(status);
   }
+
+  uint64_t cursor() const override { return published_cursor_.load(std::memory_order_relaxed); }
 
   void OnWriteDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -171,6 +175,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     } else if (pending_gap_) {
       *owned_.mutable_gap() = *std::exchange(pending_gap_, std::nullopt);
       owned_.mutable_gap()->set_log_id(log_->log_id());
+      registry_->CountGap();
       WriteOwnedLocked();
     }
   }
@@ -197,6 +202,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   // Registers for the next append; false when one came since the last read.
   bool RegisterWakeupLocked() {
+    published_cursor_.store(cursor_, std::memory_order_relaxed);  // caught up
     wakeup_id_ = log_->NotifyAfter(cursor_, [weak = weak_from_this(), wakeups = wakeups_] {
       auto wake = [weak] {
         if (std::shared_ptr<SubscribeReactor> self = weak.lock()) self->OnWakeup();
@@ -226,6 +232,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       for (const events::RetainedEventPtr& event : in_flight_) wires.push_back(&event->wire);
       events_wire_ = events::BatchWire(wires);
     }
+    registry_->CountDelivered(in_flight_.size());
+    published_cursor_.store(cursor_, std::memory_order_relaxed);
     WriteLocked(&events_wire_, options);
   }
 
@@ -301,6 +309,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   std::mutex mu_;
   SubscribeParams params_;
   uint64_t cursor_ = 0;                          // seq of the last event delivered or skipped
+  std::atomic<uint64_t> published_cursor_{0};    // cursor_ as of the last write, for metrics
   std::vector<events::RetainedEventPtr> chunk_;  // read from the log, not yet taken
   std::size_t chunk_next_ = 0;
   std::optional<wxbridge::v1::Gap> pending_gap_;     // goes after the events in flight

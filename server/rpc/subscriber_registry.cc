@@ -12,6 +12,27 @@ std::size_t SubscriberRegistry::count() const {
   return streams_.size();
 }
 
+SubscriberRegistry::Stats SubscriberRegistry::stats() const {
+  Stats stats;
+  stats.events_delivered = events_delivered_.load(std::memory_order_relaxed);
+  stats.gaps_sent = gaps_sent_.load(std::memory_order_relaxed);
+  // As in FinishAll: a stream's last reference must never be dropped under the lock.
+  std::vector<std::weak_ptr<Stream>> snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats.open = streams_.size();
+    snapshot.reserve(streams_.size());
+    for (const auto& [key, stream] : streams_) snapshot.push_back(stream);
+  }
+  for (const std::weak_ptr<Stream>& weak : snapshot) {
+    if (std::shared_ptr<Stream> stream = weak.lock()) {
+      const uint64_t cursor = stream->cursor();
+      if (!stats.lowest_cursor || cursor < *stats.lowest_cursor) stats.lowest_cursor = cursor;
+    }
+  }
+  return stats;
+}
+
 void SubscriberRegistry::FinishAll(const grpc::Status& status) {
   // Snapshot under the lock, finish outside it: a stream that ends meanwhile either fails
   // to lock (gone) or ignores the second Finish.

@@ -1,11 +1,14 @@
-// The live Subscribe streams: their number for GetStatus, and FinishAll for a graceful
-// shutdown (a callback server's Shutdown waits for every stream to Finish).
+// The live Subscribe streams: their number for GetStatus, FinishAll for a graceful
+// shutdown (a callback server's Shutdown waits for every stream to Finish), and what
+// they delivered, for metrics.
 #ifndef WXBRIDGE_SERVER_RPC_SUBSCRIBER_REGISTRY_H_
 #define WXBRIDGE_SERVER_RPC_SUBSCRIBER_REGISTRY_H_
 
 #include <grpcpp/support/status.h>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +25,9 @@ class SubscriberRegistry {
    public:
     // Finishes the stream with `status` unless it is already finishing. Must not block.
     virtual void FinishStream(const grpc::Status& status) = 0;
+    // The seq of the last event the stream delivered or skipped. Any thread; never
+    // blocks.
+    virtual uint64_t cursor() const = 0;
 
    protected:
     ~Stream() = default;
@@ -29,6 +35,21 @@ class SubscriberRegistry {
 
   // Streams added and not yet removed.
   std::size_t count() const;
+
+  // Totals over every stream, ever, and the lowest cursor among the live ones.
+  struct Stats {
+    std::size_t open = 0;
+    uint64_t events_delivered = 0;
+    uint64_t gaps_sent = 0;
+    std::optional<uint64_t> lowest_cursor;  // none when no stream is open
+  };
+  // Locks the registry once (a scrape), never per event.
+  Stats stats() const;
+  // For streams, per message: relaxed atomic additions, no lock.
+  void CountDelivered(std::size_t events) {
+    events_delivered_.fetch_add(events, std::memory_order_relaxed);
+  }
+  void CountGap() { gaps_sent_.fetch_add(1, std::memory_order_relaxed); }
 
   // Finishes every live stream with `status`, and every stream added later too, so that
   // Server::Shutdown can complete (it waits for every reactor). Does not wait for them.
@@ -45,6 +66,8 @@ class SubscriberRegistry {
   mutable std::mutex mutex_;
   std::optional<grpc::Status> closed_with_;
   std::unordered_map<const Stream*, std::weak_ptr<Stream>> streams_;
+  std::atomic<uint64_t> events_delivered_{0};
+  std::atomic<uint64_t> gaps_sent_{0};
 };
 
 }  // namespace wxbridge::rpc

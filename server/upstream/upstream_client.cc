@@ -91,6 +91,7 @@ class UpstreamClient::Impl : public std::enable_shared_from_this<Impl> {
 
   std::size_t queued() const { return queue_.size(); }
   std::size_t queued_bytes() const { return queue_.bytes(); }
+  uint64_t written_bytes() const { return queue_.written_bytes(); }
 
  private:
   void Connect() {
@@ -297,5 +298,6 @@ bool UpstreamClient::Withdraw(uint64_t token) { return impl_->Withdraw(token); }
 std::size_t UpstreamClient::queued() const { return impl_->queued(); }
 
 std::size_t UpstreamClient::queued_bytes() const { return impl_->queued_bytes(); }
+uint64_t UpstreamClient::written_bytes() const { return impl_->written_bytes(); }
 
 }  // namespace wxbridge::upstream

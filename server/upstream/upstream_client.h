@@ -112,6 +112,8 @@ class UpstreamClient {
   // Frames queued (the one being written included) and their bytes; any thread.
   std::size_t queued() const;
   std::size_t queued_bytes() const;
+  // Bytes of request frames written to the gateway so far; any thread.
+  uint64_t written_bytes() const;
 
  private:
   class Impl;

@@ -46,6 +46,7 @@ const WriteQueue::Entry& WriteQueue::StartWrite() {
 
 uint64_t WriteQueue::FinishWrite() {
   const uint64_t token = entries_.front().token;
+  written_bytes_.fetch_add(entries_.front().frame->size(), std::memory_order_relaxed);
   Erase(entries_.begin());
   return token;
 }

@@ -50,9 +50,11 @@ class WriteQueue {
   std::optional<uint64_t> in_flight() const;
 
   void Clear();
-  // These two may be read from any thread.
+  // These three may be read from any thread.
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
   std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  // Bytes of every frame written so far (FinishWrite), for metrics.
+  uint64_t written_bytes() const { return written_bytes_.load(std::memory_order_relaxed); }
   std::size_t max_bytes() const { return max_bytes_; }
 
  private:
@@ -62,6 +64,7 @@ class WriteQueue {
   const std::size_t max_bytes_;
   std::atomic<std::size_t> size_{0};
   std::atomic<std::size_t> bytes_{0};
+  std::atomic<uint64_t> written_bytes_{0};
   List entries_;
   std::unordered_map<uint64_t, List::iterator> by_token_;
 };

@@ -60,6 +60,11 @@ struct BenchOptions {
   // log with --durability "os" and "sync"; full-speed ingest and latency at a fixed rate.
   std::vector<std::string> storages = {"memory", "os", "sync"};
   double storage_rate = 5000;
+  // Metrics on vs off (metrics_bench.h): alternating rounds, SendText at these
+  // concurrencies and a full-speed fan-out to this many subscribers.
+  int metrics_rounds = 3;
+  std::vector<int> metrics_concurrency = {16, 256};
+  int metrics_subscribers = 100;
 
   std::string json_path = "build/bench/results.json";
   std::string log_dir = "build/bench";

@@ -85,6 +85,7 @@ absl::Status BenchServers::StartBridge() {
       argv.push_back("--data_dir=" + data_dir);
       argv.push_back("--durability=" + storage_);
     }
+    if (metrics_) argv.push_back("--metrics_listen=127.0.0.1:0");
     auto child = StartServer(argv, LogPath("wxbridge"));
     if (!child.ok()) return child.status();
     bridge_ = std::move(*child);

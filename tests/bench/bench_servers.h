@@ -32,6 +32,8 @@ class BenchServers {
   // The event storage of the next (re)started bridge: "memory" (the default), or a
   // fresh durable log with --durability "os" or "sync" under the log dir.
   void UseStorage(const std::string &storage) { storage_ = storage; }
+  // Whether the next (re)started bridge serves /metrics (--metrics_listen on loopback).
+  void UseMetrics(bool on) { metrics_ = on; }
 
   const std::string &sim_url() const { return sim_url_; }
   std::string ceiling_target() const;
@@ -52,6 +54,7 @@ class BenchServers {
   std::unique_ptr<testing::ChildProcess> sim_, ceiling_, bridge_;
   std::string sim_url_, bridge_target_;
   std::string storage_ = "memory";
+  bool metrics_ = false;
 };
 
 }  // namespace wxbridge::bench

@@ -205,6 +205,17 @@ absl::Status RunStorageBench(const BenchOptions &options, BenchServers &servers,
   return absl::OkStatus();
 }
 
+absl::StatusOr<FanoutRow> MeasureFanout(const BenchOptions &options, BenchServers &servers,
+                                        int subscribers, const std::string &mode) {
+  SubscriberFleet fleet(servers.bridge_target(), options.subscriber_channels, options.max_batch);
+  if (absl::Status status = fleet.Open(subscribers, kSetupTimeout); !status.ok()) return status;
+  const std::size_t count = std::max<std::size_t>(
+      1, std::min(options.max_rate_events_cap, options.max_rate_deliveries / subscribers));
+  FanoutRow row = PushAndCount(options, servers, fleet, subscribers, mode.c_str(), count, 0);
+  fleet.Close();
+  return row;
+}
+
 absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
                             BenchReport *report) {
   if (!servers.can_push()) {

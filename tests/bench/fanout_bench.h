@@ -5,7 +5,10 @@
 #ifndef WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
 #define WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tests/bench/bench_options.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
@@ -17,6 +20,11 @@ absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
 
 // Event storage side by side (options.storages) at 1 subscriber: full-speed ingest and
 // delivery latency at options.storage_rate, plus the disk's fsync latency.
+// One full-speed fan-out run to `subscribers` streams of the bridge as it runs now,
+// reported under `mode`.
+absl::StatusOr<FanoutRow> MeasureFanout(const BenchOptions &options, BenchServers &servers,
+                                        int subscribers, const std::string &mode);
+
 absl::Status RunStorageBench(const BenchOptions &options, BenchServers &servers,
                              BenchReport *report);
 

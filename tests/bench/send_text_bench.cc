@@ -32,8 +32,9 @@ v1::SendTextRequest Request(const std::string &account, std::size_t payload_byte
 }
 
 // Runs one cell and measures the target's server processes over its window.
+// `pids[0]` is the bridge's when `bridge`: its own CPU is reported too.
 UnaryRow Measure(const std::string &target, int concurrency, const AsyncCall &call,
-                 std::vector<pid_t> pids, const BenchOptions &options) {
+                 std::vector<pid_t> pids, const BenchOptions &options, bool bridge = false) {
   CostMeter meter(std::move(pids));
   UnaryRow row;
   row.target = target;
@@ -48,7 +49,7 @@ UnaryRow Measure(const std::string &target, int concurrency, const AsyncCall &ca
   }
   if (known && row.loop.calls > 0) row.cpu_per_1k = 1000 * cpu / row.loop.calls;
   if (meter.size() > 0) row.peak_rss_kib = meter.peak_rss_kib(0);
-  if (target == "wxbridge" && meter.size() > 0 && meter.cpu_seconds(0) >= 0 && row.loop.calls > 0) {
+  if (bridge && meter.size() > 0 && meter.cpu_seconds(0) >= 0 && row.loop.calls > 0) {
     row.bridge_cpu_per_1k = 1000 * meter.cpu_seconds(0) / row.loop.calls;
   }
   std::fprintf(stderr, "  %-13s in flight %4d: %8.0f calls/s, p50 %.1f us\n", target.c_str(),
@@ -97,10 +98,21 @@ absl::Status RunSendTextBench(const BenchOptions &options, BenchServers &servers
     }
     if (bridge) {
       report->unary.push_back(Measure("wxbridge", concurrency, bridge->AsAsyncCall(),
-                                      {servers.bridge_pid(), servers.sim_pid()}, options));
+                                      {servers.bridge_pid(), servers.sim_pid()}, options, true));
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<UnaryRow> MeasureBridgeSendText(const BenchOptions &options, BenchServers &servers,
+                                               const std::string &label, int concurrency) {
+  auto channel = MakeChannel(servers.bridge_target());
+  if (absl::Status status = LogIn(channel, kBridgeAccount, kSetupTimeout); !status.ok()) {
+    return absl::UnavailableError(absl::StrCat("log-in through the bridge: ", status.message()));
+  }
+  SendTextCaller caller(channel, Request(kBridgeAccount, options.payload_bytes), kCallDeadline);
+  return Measure(label, concurrency, caller.AsAsyncCall(),
+                 {servers.bridge_pid(), servers.sim_pid()}, options, true);
 }
 
 }  // namespace wxbridge::bench

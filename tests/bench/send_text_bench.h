@@ -5,7 +5,10 @@
 #ifndef WXBRIDGE_TESTS_BENCH_SEND_TEXT_BENCH_H_
 #define WXBRIDGE_TESTS_BENCH_SEND_TEXT_BENCH_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tests/bench/bench_options.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
@@ -14,6 +17,10 @@ namespace wxbridge::bench {
 
 absl::Status RunSendTextBench(const BenchOptions &options, BenchServers &servers,
                               BenchReport *report);
+
+// One SendText cell through the bridge as it runs now, reported under `label`.
+absl::StatusOr<UnaryRow> MeasureBridgeSendText(const BenchOptions &options, BenchServers &servers,
+                                               const std::string &label, int concurrency);
 
 }  // namespace wxbridge::bench
 

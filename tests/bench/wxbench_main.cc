@@ -19,6 +19,7 @@
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
 #include "tests/bench/fanout_bench.h"
+#include "tests/bench/metrics_bench.h"
 #include "tests/bench/send_text_bench.h"
 
 ABSL_FLAG(std::string, target, "",
@@ -62,6 +63,9 @@ ABSL_FLAG(bool, storage, true,
           "run the event-storage part: memory vs the durable log (--durability os, sync) at 1 "
           "subscriber");
 ABSL_FLAG(bool, send_text, true, "run the SendText part");
+ABSL_FLAG(int, metrics_rounds, 3,
+          "rounds of the metrics on/off comparison (SendText at 16 and 256 in flight, fan-out "
+          "to 100 subscribers, each with --metrics_listen off then on); 0 skips it");
 
 namespace {
 
@@ -119,6 +123,7 @@ int main(int argc, char **argv) {
   options.warmup = std::chrono::milliseconds(absl::GetFlag(FLAGS_warmup_ms));
   options.max_rate_deliveries = static_cast<std::size_t>(absl::GetFlag(FLAGS_deliveries));
   options.fixed_rate_deliveries = absl::GetFlag(FLAGS_fixed_rate_deliveries);
+  options.metrics_rounds = absl::GetFlag(FLAGS_metrics_rounds);
   options.json_path = absl::GetFlag(FLAGS_json);
   options.log_dir = absl::GetFlag(FLAGS_log_dir);
   if (absl::GetFlag(FLAGS_smoke)) {
@@ -132,6 +137,9 @@ int main(int argc, char **argv) {
     options.fixed_rate_deliveries = 400;
     options.fixed_rate_duration = std::chrono::milliseconds(150);
     options.storage_rate = 1000;
+    options.metrics_rounds = std::min(options.metrics_rounds, 1);
+    options.metrics_concurrency = {4};
+    options.metrics_subscribers = 4;
   }
 
   wxbridge::bench::BenchReport report;
@@ -167,6 +175,12 @@ int main(int argc, char **argv) {
   if (absl::GetFlag(FLAGS_storage) && with_bridge) {
     std::fprintf(stderr, "Event storage\n");
     if (absl::Status s = RunStorageBench(options, servers, &report); !s.ok()) {
+      return Fail(s.ToString());
+    }
+  }
+  if (options.metrics_rounds > 0 && with_bridge) {
+    std::fprintf(stderr, "Metrics off vs on\n");
+    if (absl::Status s = RunMetricsBench(options, servers, &report); !s.ok()) {
       return Fail(s.ToString());
     }
   }

@@ -2,7 +2,9 @@
 # Usage: with_bridge.sh WXBRIDGE_BINARY COMMAND [ARGS...]
 # Runs COMMAND against a live wxbridge: starts the bridge on a free loopback port with its
 # embedded simulator (fast simulated scans), waits for its "(port N)" line, exports
-# WXBRIDGE_SERVER=127.0.0.1:N and WXBRIDGE_PORT=N, runs COMMAND, and stops the bridge.
+# WXBRIDGE_SERVER=127.0.0.1:N, WXBRIDGE_PORT=N and WXBRIDGE_LOG (the bridge's stderr),
+# runs COMMAND, and stops the bridge. WXBRIDGE_TEST_FLAGS adds flags (space-separated);
+# with --metrics_listen among them, WXBRIDGE_METRICS_PORT is exported too.
 # Exit status: COMMAND's (77 = skipped, for ctest), or 1 when the bridge itself did not
 # exit 0 on SIGTERM (e.g. a sanitizer aborted it); its log is then printed, never lost.
 #
@@ -37,7 +39,7 @@ if [ "${WXBRIDGE_TEST_SECURE:-0}" = 1 ]; then
 fi
 
 exec {bridge_out}< <(exec "$bridge" --listen=127.0.0.1:0 --data_dir= --sim_scan_delay=50ms \
-                       --log_level=warning "${secure_flags[@]}" 2>"$log")
+                       --log_level=warning "${secure_flags[@]}" ${WXBRIDGE_TEST_FLAGS:-} 2>"$log")
 bridge_pid=$!
 bridge_status=0
 stop_bridge() {
@@ -59,7 +61,9 @@ if [ -z "$port" ]; then
   exit 1
 fi
 echo "with_bridge: $banner"
-export WXBRIDGE_PORT=$port WXBRIDGE_SERVER=127.0.0.1:$port
+export WXBRIDGE_PORT=$port WXBRIDGE_SERVER=127.0.0.1:$port WXBRIDGE_LOG=$log
+metrics_port=$(sed -n 's/.*metrics on port \([0-9][0-9]*\).*/\1/p' <<<"$banner")
+[ -z "$metrics_port" ] || export WXBRIDGE_METRICS_PORT=$metrics_port
 "$@"
 status=$?
 trap 'rm -rf "$scratch"' EXIT

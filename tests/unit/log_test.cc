@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/common/json_log_line.h"
 
 namespace wxbridge {
 namespace {
@@ -34,6 +35,40 @@ TEST(LogLineTest, AForgedLineStaysInsideItsOwnLine) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_THAT(out, HasSubstr("x\\n2026-01-01T00:00:00.000Z ERROR wxbridge: forged"));
   EXPECT_THAT(out, Not(HasSubstr("\nERROR")));
+}
+
+TEST(JsonLogLineTest, OneObjectOnOneLineWithFieldsAsKeys) {
+  EXPECT_EQ(JsonLogLine("2026-01-01T00:00:00.000Z", "info", "audit", "",
+                        {{"method", "SendText", false}, {"account", "alice"}}),
+            "{\"time\":\"2026-01-01T00:00:00.000Z\",\"level\":\"info\",\"component\":\"audit\","
+            "\"message\":\"\",\"method\":\"SendText\",\"account\":\"alice\"}\n");
+}
+
+TEST(JsonLogLineTest, QuotesControlCharactersAndBadUtf8CannotBreakTheLine) {
+  std::string out;
+  AppendJsonString(&out, std::string("a\"b\\c\nd\x01 \xe4\xbd\xa0 \xff\xc3", 15));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001 \xe4\xbd\xa0 \\ufffd\\ufffd\"");
+}
+
+TEST(LogLineTest, JsonFormatWritesOneObjectPerLine) {
+  SetLogLevel(LogLevel::kInfo);
+  SetLogFormat(LogFormat::kJson);
+  ::testing::internal::CaptureStderr();
+  LogLine(LogLevel::kWarning, "gateway", "bad\nframe", {{"seq", "42", false}});
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  SetLogFormat(LogFormat::kText);
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_THAT(out, HasSubstr("\"level\":\"warning\",\"component\":\"gateway\","
+                             "\"message\":\"bad\\nframe\",\"seq\":\"42\"}"));
+}
+
+TEST(LogFormatTest, ParsesTextAndJsonOnly) {
+  LogFormat format = LogFormat::kText;
+  EXPECT_TRUE(ParseLogFormat("json", &format));
+  EXPECT_EQ(format, LogFormat::kJson);
+  EXPECT_TRUE(ParseLogFormat("text", &format));
+  EXPECT_EQ(format, LogFormat::kText);
+  EXPECT_FALSE(ParseLogFormat("JSON", &format));
 }
 
 }  // namespace
