@@ -22,6 +22,7 @@
 #include "server/metrics/link_collector.h"
 #include "server/metrics/metered_event_store.h"
 #include "server/metrics/metrics_endpoint.h"
+#include "server/metrics/pacing_collector.h"
 #include "server/metrics/process_collector.h"
 #include "server/metrics/subscriber_collector.h"
 #include "server/rpc/bridge_service.h"
@@ -309,6 +310,10 @@ class BridgeServer::Impl {
     link_collector_ = std::make_unique<metrics::LinkCollector>(link_.get());
     subscriber_collector_ =
         std::make_unique<metrics::SubscriberCollector>(&subscribers_, log_.get());
+    if (const pacing::SendPacer* pacer = link_->pacer()) {
+      pacing_collector_ = std::make_unique<metrics::PacingCollector>(pacer);
+      metrics_.Add(pacing_collector_.get());
+    }
     for (const prometheus::Collectable* collector :
          std::initializer_list<const prometheus::Collectable*>{
              process_collector_.get(), call_metrics_.get(), link_collector_.get(), metered_log_,
@@ -354,6 +359,7 @@ class BridgeServer::Impl {
   std::unique_ptr<metrics::ProcessCollector> process_collector_;
   std::unique_ptr<metrics::LinkCollector> link_collector_;
   std::unique_ptr<metrics::SubscriberCollector> subscriber_collector_;
+  std::unique_ptr<metrics::PacingCollector> pacing_collector_;  // when pacing is on
   metrics::MetricsEndpoint metrics_;
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;

@@ -82,6 +82,8 @@ class GatewayLink {
   // frame counts are in FillStatus).
   uint64_t bytes_received() const { return inbound_.bytes_received(); }
   uint64_t bytes_sent() const { return upstream_->written_bytes(); }
+  // The send pacer; null when pacing is off.
+  const pacing::SendPacer* pacer() const { return pacer_.get(); }
 
  private:
   // Moves the phase forward to `to`; false when it was already there or beyond.

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/poll_until.h"
 
 namespace wxbridge::testing {
@@ -230,6 +231,39 @@ TEST_F(BridgePacingTest, ACallWhoseTurnIsAfterItsDeadlineFailsAtOnce) {
   EXPECT_LT(refused.took, milliseconds(1500));  // at once, not at the deadline
   EXPECT_TRUE(Arrivals(harness_->sim(), "second").empty());
   EXPECT_EQ(harness_->GetStatus().pacing().calls_refused_deadline(), 1u);
+}
+
+TEST_F(BridgePacingTest, MetricsCountHeldAndRefusedCalls) {
+  Start(Paced([](app::BridgeConfig& config) {
+    config.pacing.messages = pacing::PaceRate{10, seconds(1)};
+    config.pacing.messages_burst = 1;
+    config.metrics.listen = "127.0.0.1:0";
+  }));
+  LogIn("alice");
+  std::vector<std::future<Sent>> calls;
+  for (int i = 0; i < 3; ++i) {
+    calls.push_back(SendTextAsync(harness_->stub(), "alice", "wxid_friend", "metered"));
+  }
+  for (auto& call : calls) ASSERT_TRUE(call.get().status.ok());
+  // Four more queue up (400 ms at 10/s); a call behind them with a 150 ms deadline is
+  // refused at once.
+  for (int i = 0; i < 4; ++i) {
+    calls.push_back(SendTextAsync(harness_->stub(), "alice", "wxid_friend", "metered"));
+  }
+  ASSERT_TRUE(harness_->WaitForStatus([](const v1::GetStatusResponse& status) {
+    return status.pacing().calls_held() >= 5;  // the first three (two held) and three more
+  }));
+  Sent refused = SendText(harness_->stub(), "alice", "wxid_friend", "late", milliseconds(150));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  for (std::size_t i = 3; i < calls.size(); ++i) ASSERT_TRUE(calls[i].get().status.ok());
+
+  absl::StatusOr<MetricsScrape> scrape = MetricsScrape::Fetch(harness_->bridge().metrics_port());
+  ASSERT_TRUE(scrape.ok()) << scrape.status();
+  EXPECT_GE(scrape->ValueOr0("wxbridge_pacing_calls_held_total", {}), 5);
+  EXPECT_GT(scrape->ValueOr0("wxbridge_pacing_held_seconds_total", {}), 0.2);
+  EXPECT_EQ(scrape->ValueOr0("wxbridge_pacing_calls_refused_total", {{"reason", "deadline"}}), 1);
+  EXPECT_EQ(scrape->ValueOr0("wxbridge_pacing_calls_refused_total", {{"reason", "loop"}}), 0);
+  EXPECT_EQ(scrape->ValueOr0("wxbridge_pacing_calls_queued", {}), 0);
 }
 
 TEST_F(BridgePacingTest, TheLoopGuardStopsALoopWithOneEvent) {
