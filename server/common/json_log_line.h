@@ -16,9 +16,6 @@ namespace wxbridge {
 std::string JsonLogLine(std::string_view time, std::string_view level, std::string_view component,
                         std::string_view message, const std::vector<LogField>& fields);
 
-// Appends `text` as a quoted JSON string.
-void AppendJsonString(std::string* out, std::string_view text);
-
 }  // namespace wxbridge
 
 #endif  // WXBRIDGE_SERVER_COMMON_JSON_LOG_LINE_H_

@@ -13,7 +13,7 @@
 #include "server/protocol/base64.h"
 #include "server/protocol/json_fields.h"
 #include "server/protocol/json_writer.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 #include "server/protocol/xml_escape.h"
 
 namespace wxbridge::protocol {

@@ -10,7 +10,7 @@
 #include "server/protocol/contact_decoder.h"
 #include "server/protocol/json_fields.h"
 #include "server/protocol/message_decoder.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/protocol/json_writer.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

@@ -8,11 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace wxbridge::protocol {
+#include "server/common/json_string.h"
 
-// Appends `text` as a JSON string literal: quotes, backslashes and control characters
-// escaped, everything else (UTF-8 included) as it is. `text` must be valid UTF-8.
-void AppendJsonString(std::string* out, std::string_view text);
+namespace wxbridge::protocol {
 
 class JsonObjectWriter {
  public:

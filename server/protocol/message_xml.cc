@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "pugixml.hpp"
 #include "server/protocol/exact_id.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

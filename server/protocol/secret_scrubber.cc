@@ -5,7 +5,7 @@
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
 #include "server/protocol/json_writer.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

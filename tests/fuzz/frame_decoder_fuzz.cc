@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "server/protocol/frame_decoder.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace {
 
@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const wxbridge::v1::Event event = wxbridge::protocol::DecodeFrame(input);
   CheckSurvivesWire(event);
-  if (wxbridge::protocol::IsValidUtf8(input) && event.raw_json() != input) std::abort();
+  if (wxbridge::IsValidUtf8(input) && event.raw_json() != input) std::abort();
   const wxbridge::v1::Event binary = wxbridge::protocol::DecodeBinaryFrame(input);
   CheckSurvivesWire(binary);
   if (binary.unrecognized().raw_bytes() != input) std::abort();

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

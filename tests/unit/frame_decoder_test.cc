@@ -9,7 +9,7 @@
 #include "nlohmann/json.hpp"
 #include "server/protocol/base64.h"
 #include "server/protocol/message_decoder.h"
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 #include "tests/unit/protocol_testdata.h"
 
 namespace wxbridge::protocol {

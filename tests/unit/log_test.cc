@@ -45,9 +45,10 @@ TEST(JsonLogLineTest, OneObjectOnOneLineWithFieldsAsKeys) {
 }
 
 TEST(JsonLogLineTest, QuotesControlCharactersAndBadUtf8CannotBreakTheLine) {
-  std::string out;
-  AppendJsonString(&out, std::string("a\"b\\c\nd\x01 \xe4\xbd\xa0 \xff\xc3", 15));
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001 \xe4\xbd\xa0 \\ufffd\\ufffd\"");
+  const std::string line =
+      JsonLogLine("t", "info", "c", std::string("a\"b\\c\nd\x01 \xe4\xbd\xa0 \xff\xc3", 15), {});
+  EXPECT_THAT(line, HasSubstr("\"message\":\"a\\\"b\\\\c\\nd\\u0001 \xe4\xbd\xa0 "
+                              "\xef\xbf\xbd\xef\xbf\xbd\"}"));
 }
 
 TEST(LogLineTest, JsonFormatWritesOneObjectPerLine) {

@@ -1,9 +1,9 @@
-#include "server/protocol/utf8.h"
+#include "server/common/utf8.h"
 
 #include <cstddef>
 #include <cstdint>
 
-namespace wxbridge::protocol {
+namespace wxbridge {
 namespace {
 
 struct Sequence {
@@ -79,4 +79,4 @@ std::string SanitizeUtf8(std::string_view text) {
   return out;
 }
 
-}  // namespace wxbridge::protocol
+}  // namespace wxbridge
