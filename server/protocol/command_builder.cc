@@ -10,10 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "server/common/utf8.h"
 #include "server/protocol/base64.h"
 #include "server/protocol/json_fields.h"
 #include "server/protocol/json_writer.h"
-#include "server/common/utf8.h"
 #include "server/protocol/xml_escape.h"
 
 namespace wxbridge::protocol {

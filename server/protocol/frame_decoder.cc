@@ -6,11 +6,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/utf8.h"
 #include "server/protocol/base64.h"
 #include "server/protocol/contact_decoder.h"
 #include "server/protocol/json_fields.h"
 #include "server/protocol/message_decoder.h"
-#include "server/common/utf8.h"
 
 namespace wxbridge::protocol {
 namespace {

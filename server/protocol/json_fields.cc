@@ -8,8 +8,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "server/protocol/json_writer.h"
 #include "server/common/utf8.h"
+#include "server/protocol/json_writer.h"
 
 namespace wxbridge::protocol {
 namespace {

@@ -8,8 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "pugixml.hpp"
-#include "server/protocol/exact_id.h"
 #include "server/common/utf8.h"
+#include "server/protocol/exact_id.h"
 
 namespace wxbridge::protocol {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
-#include "server/protocol/json_writer.h"
 #include "server/common/utf8.h"
+#include "server/protocol/json_writer.h"
 
 namespace wxbridge::protocol {
 namespace {

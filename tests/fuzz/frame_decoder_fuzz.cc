@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "server/protocol/frame_decoder.h"
 #include "server/common/utf8.h"
+#include "server/protocol/frame_decoder.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "server/common/utf8.h"
 #include "server/protocol/base64.h"
 #include "server/protocol/message_decoder.h"
-#include "server/common/utf8.h"
 #include "tests/unit/protocol_testdata.h"
 
 namespace wxbridge::protocol {
