@@ -192,6 +192,8 @@ TEST_F(BridgeAuthTest, GetStatusListsOnlyTheTokensAccounts) {
 }
 
 TEST_F(BridgeAuthTest, HealthNeedsNoToken) {
+  // Health follows the upstream: SERVING once the gateway is connected.
+  ASSERT_TRUE(harness_->WaitConnected());
   EXPECT_EQ(CheckHealth(harness_->channel().get()), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
