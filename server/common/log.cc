@@ -34,6 +34,7 @@ const char* LevelName(LogLevel level) {
   return "?";
 }
 
+// The level as --log_level spells it and JSON lines carry it.
 const char* JsonLevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:
@@ -120,15 +121,10 @@ void SetLogFormat(LogFormat format) { g_format = format; }
 LogFormat GetLogFormat() { return g_format.load(); }
 
 bool ParseLogLevel(std::string_view text, LogLevel* level) {
-  static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
-      {"debug", LogLevel::kDebug},
-      {"info", LogLevel::kInfo},
-      {"warning", LogLevel::kWarning},
-      {"error", LogLevel::kError},
-      {"off", LogLevel::kOff}};
-  for (const auto& [name, value] : kNames) {
-    if (text == name) {
-      *level = value;
+  for (const LogLevel known :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError, LogLevel::kOff}) {
+    if (text == JsonLevelName(known)) {
+      *level = known;
       return true;
     }
   }
