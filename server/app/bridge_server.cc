@@ -318,6 +318,11 @@ class BridgeServer::Impl {
     link_collector_ = std::make_unique<metrics::LinkCollector>(link_.get());
     subscriber_collector_ =
         std::make_unique<metrics::SubscriberCollector>(&subscribers_, log_.get());
+    if (!config_.http.listen.empty()) {
+      http_call_metrics_ = std::make_unique<metrics::CallMetrics>(
+          std::vector<std::string>{kServiceName}, "http");
+      metrics_.Add(http_call_metrics_.get());
+    }
     if (const pacing::SendPacer* pacer = link_->pacer()) {
       pacing_collector_ = std::make_unique<metrics::PacingCollector>(pacer);
       metrics_.Add(pacing_collector_.get());
@@ -345,6 +350,14 @@ class BridgeServer::Impl {
     options.config = config_.http;
     options.tls = config_.grpc.tls;
     options.tokens_enabled = authenticator_->enabled();
+    if (metrics_enabled()) {
+      options.on_call_finished = [metrics = http_call_metrics_.get()](
+                                     const std::string& method, absl::StatusCode code,
+                                     bool unary, std::chrono::nanoseconds latency) {
+        metrics->Record(metrics->MethodIndex(method.c_str()), static_cast<int>(code), unary,
+                        latency);
+      };
+    }
     http_ = std::make_unique<http::HttpServer>(std::move(options), core_.get(),
                                                service_subscribe_options_, &subscribers_);
     if (absl::Status status = http_->Start(); !status.ok()) return status;
@@ -389,6 +402,7 @@ class BridgeServer::Impl {
   // so that it stops before anything it reads goes.
   metrics::MeteredEventStore* metered_log_ = nullptr;  // log_ itself, when metered
   std::unique_ptr<metrics::CallMetrics> call_metrics_;
+  std::unique_ptr<metrics::CallMetrics> http_call_metrics_;  // with --http_listen
   std::unique_ptr<metrics::ProcessCollector> process_collector_;
   std::unique_ptr<metrics::LinkCollector> link_collector_;
   std::unique_ptr<metrics::SubscriberCollector> subscriber_collector_;

@@ -414,9 +414,11 @@ int main(int argc, char** argv) {
     return Fail(std::string(status.message()));
   const std::string metrics =
       server.metrics_port() > 0 ? absl::StrCat("; metrics on port ", server.metrics_port()) : "";
-  std::printf("wxbridge %s listening on %s (port %d); upstream %s%s\n",
+  const std::string http =
+      server.http_port() > 0 ? absl::StrCat("; http on port ", server.http_port()) : "";
+  std::printf("wxbridge %s listening on %s (port %d); upstream %s%s%s\n",
               wxbridge::app::kBridgeVersion, listen.c_str(), server.port(),
-              embedded ? "embedded simulator" : "gateway", metrics.c_str());
+              embedded ? "embedded simulator" : "gateway", metrics.c_str(), http.c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

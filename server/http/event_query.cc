@@ -37,7 +37,7 @@ absl::Status AddKind(std::string_view text, v1::SubscribeRequest* request) {
   if (!v1::EventKind_Parse(name, &kind)) {
     return absl::InvalidArgumentError(absl::StrCat("kinds: no event kind \"",
                                                    Absl(text.substr(0, 64)),
-                                                   "\" (e.g. MESSAGE, LOGIN_STATUS, CONTACT)"));
+                                                   "\" (e.g. TEXT, LOGIN_STATUS, CONTACT)"));
   }
   request->add_kinds(kind);
   return absl::OkStatus();

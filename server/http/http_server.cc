@@ -1,5 +1,6 @@
 #include "server/http/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -18,6 +19,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
+#include "server/http/console_assets.h"
 #include "server/http/event_query.h"
 #include "server/http/http_errors.h"
 #include "server/http/json_api.h"
@@ -41,6 +43,7 @@ using Clock = std::chrono::steady_clock;
 // slow client's whole backlog in memory.
 constexpr std::size_t kMaxSseWriteBytes = 256 * 1024;
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr char kServicePath[] = "/wxbridge.v1.BridgeService/";
 
 absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
@@ -207,6 +210,12 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
       if (request_.method() != bhttp::verb::post) return SendMethodNotAllowed("POST");
       return CallMethod(method);
     }
+    if (const ConsoleAsset* asset = FindConsoleAsset(path)) {
+      if (request_.method() != bhttp::verb::get && request_.method() != bhttp::verb::head) {
+        return SendMethodNotAllowed("GET");
+      }
+      return SendAsset(*asset);
+    }
     return SendError(
         absl::NotFoundError(absl::StrCat("nothing at ", std::string(path.substr(0, 128)))));
   }
@@ -223,15 +232,25 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
     const std::optional<std::chrono::milliseconds> timeout = RequestTimeout(request_, &bad_timeout);
     if (!bad_timeout.ok()) return SendError(bad_timeout);
     const std::string authorization(request_[bhttp::field::authorization]);
+    call_method_ = absl::StrCat(kServicePath, std::string(method));
+    call_started_ = Clock::now();
     call_id_ = shared_->api.Call(
         method, rpc::Caller{authorization, peer_}, request_.body(), timeout,
         [self = this->shared_from_this()](const absl::Status& status, std::string json) {
           net::post(self->io_, [self, status, json = std::move(json)]() mutable {
             self->call_id_ = 0;
+            self->ReportCall(status.code(), true, Clock::now() - self->call_started_);
             if (status.ok()) return self->SendJson(200, std::move(json));
             self->SendError(status);
           });
         });
+  }
+
+  void ReportCall(absl::StatusCode code, bool unary, Clock::duration latency) {
+    if (shared_->options.on_call_finished) {
+      shared_->options.on_call_finished(
+          call_method_, code, unary, std::chrono::duration_cast<std::chrono::nanoseconds>(latency));
+    }
   }
 
   void SendMethodNotAllowed(const char* allow) {
@@ -239,6 +258,28 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
         405, ErrorJson(absl::InvalidArgumentError(absl::StrCat(
                  "use ", allow, " for ", std::string(request_.target().substr(0, 128))))));
     response.set(bhttp::field::allow, allow);
+    Send(std::move(response));
+  }
+
+  // The console's files. Its policy lets the page load only its own files (and the QR
+  // code's data: image) and talk only to this port.
+  void SendAsset(const ConsoleAsset& asset) {
+    Response response(bhttp::status::ok, 11);
+    response.set(bhttp::field::content_type, asset.content_type);
+    response.set(bhttp::field::cache_control, "no-cache");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("X-Frame-Options", "DENY");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    response.keep_alive(keep_alive_);
+    if (request_.method() == bhttp::verb::head) {
+      response.content_length(asset.body.size());
+    } else {
+      response.body() = std::string(asset.body);
+      response.prepare_payload();
+    }
     Send(std::move(response));
   }
 
@@ -299,6 +340,7 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
     }
     registered_ = true;
     streaming_ = true;
+    call_method_ = absl::StrCat(kServicePath, "Subscribe");
     cursor_ = params_.after_seq.value_or(head);
     published_cursor_.store(cursor_, std::memory_order_relaxed);
 
@@ -329,8 +371,21 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
         [self = this->shared_from_this(), header, serializer](beast::error_code ec, std::size_t) {
           self->writing_ = false;
           if (ec) return self->EndEvents(absl::CancelledError("the client went away"));
+          self->WatchForClose();
           self->WritePending();
           self->ArmHeartbeat(self->params_.heartbeat);
+        });
+  }
+
+  // A client of an event stream sends nothing more; this read ends when it goes away,
+  // which ends the stream at once. It is also what keeps a caught-up stream alive:
+  // wakeups and the heartbeat timer hold only weak references.
+  void WatchForClose() {
+    stream_.async_read_some(
+        net::buffer(discard_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->EndEvents(absl::CancelledError("the client went away"));
+          if (self->streaming_) self->WatchForClose();
         });
   }
 
@@ -414,6 +469,7 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   void EndEvents(const absl::Status& status) {
     if (!streaming_) return Close();
     streaming_ = false;
+    ReportCall(status.code(), false, Clock::duration::zero());
     if (wakeup_id_ != 0) shared_->subscribe.log->CancelNotify(wakeup_id_);
     wakeup_id_ = 0;
     if (timer_) timer_->cancel();
@@ -454,6 +510,8 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   bool keep_alive_ = false;
   bool closed_ = false;
   uint64_t call_id_ = 0;  // the call this connection waits for
+  std::string call_method_;  // its gRPC path, for on_call_finished
+  Clock::time_point call_started_;
 
   // The event stream, when this connection serves one.
   bool registered_ = false;
@@ -463,7 +521,8 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   uint64_t cursor_ = 0;
   std::atomic<uint64_t> published_cursor_{0};
   uint64_t wakeup_id_ = 0;
-  std::string pending_;       // SSE text not yet written
+  std::array<char, 512> discard_;  // what an event stream's client sends anyway
+  std::string pending_;            // SSE text not yet written
   std::string writing_text_;  // the write in flight
   Clock::time_point last_write_;
   std::optional<net::steady_timer> timer_;

@@ -5,6 +5,8 @@
 #ifndef WXBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
 #define WXBRIDGE_SERVER_HTTP_HTTP_SERVER_H_
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +23,12 @@ struct HttpServerOptions {
   HttpConfig config;
   auth::TlsFiles tls;           // the gRPC port's; empty cert: plain HTTP
   bool tokens_enabled = false;  // without tokens, only IP or localhost Host headers
+  // When set, told of every call (`method` as "/wxbridge.v1.BridgeService/SendText") and
+  // event stream ("…/Subscribe", unary false) as it ends; on the HTTP thread, must not
+  // block.
+  std::function<void(const std::string& method, absl::StatusCode code, bool unary,
+                     std::chrono::nanoseconds latency)>
+      on_call_finished;
 };
 
 class HttpServer {

@@ -31,7 +31,8 @@ const char* CodeName(int code) {
 
 }  // namespace
 
-CallMetrics::CallMetrics(const std::vector<std::string>& service_names) {
+CallMetrics::CallMetrics(const std::vector<std::string>& service_names, std::string transport)
+    : transport_(std::move(transport)) {
   for (const std::string& name : service_names) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
@@ -70,13 +71,15 @@ void CallMetrics::Record(std::size_t method, int code, bool unary,
 
 std::vector<prometheus::MetricFamily> CallMetrics::Collect() const {
   prometheus::MetricFamily calls =
-      Family("wxbridge_grpc_calls_total",
-             "gRPC calls finished, by service, method and status code (Subscribe and Watch "
-             "streams count when they end)",
+      Family(absl::StrCat("wxbridge_", transport_, "_calls_total"),
+             absl::StrCat(transport_,
+                          " calls finished, by service, method and status code (Subscribe and "
+                          "Watch streams count when they end)"),
              prometheus::MetricType::Counter);
   prometheus::MetricFamily latency =
-      Family("wxbridge_grpc_call_duration_seconds",
-             "time from a unary call's arrival to its status, by service and method",
+      Family(absl::StrCat("wxbridge_", transport_, "_call_duration_seconds"),
+             absl::StrCat("time from a unary ", transport_,
+                          " call's arrival to its status, by service and method"),
              prometheus::MetricType::Histogram);
   for (const auto& stats : methods_) {
     for (int code = 0; code < kCodes; ++code) {

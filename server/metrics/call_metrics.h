@@ -1,5 +1,6 @@
 // Calls by service, method and status code, and a latency histogram per unary method:
-// wxbridge_grpc_calls_total and wxbridge_grpc_call_duration_seconds. Recording is a few
+// wxbridge_grpc_calls_total and wxbridge_grpc_call_duration_seconds (and the same for
+// the HTTP port, wxbridge_http_*). Recording is a few
 // relaxed atomic additions (no lock); the methods are fixed at construction, so a
 // client naming unknown methods cannot grow the label set (they count as "other").
 #ifndef WXBRIDGE_SERVER_METRICS_CALL_METRICS_H_
@@ -25,7 +26,10 @@ class CallMetrics : public prometheus::Collectable {
  public:
   // Every method of the named services (looked up in the generated descriptor pool; a
   // service not linked in is skipped), e.g. "grpc.health.v1.Health".
-  explicit CallMetrics(const std::vector<std::string>& service_names);
+  // `transport` names the families: wxbridge_<transport>_calls_total and
+  // wxbridge_<transport>_call_duration_seconds ("grpc", or "http" for the HTTP port).
+  explicit CallMetrics(const std::vector<std::string>& service_names,
+                       std::string transport = "grpc");
 
   // The index of "/package.Service/Method", or of "other" when it is not one of them.
   std::size_t MethodIndex(const char* path) const;
@@ -45,6 +49,7 @@ class CallMetrics : public prometheus::Collectable {
     LatencyHistogram latency;
   };
 
+  const std::string transport_;
   std::vector<std::unique_ptr<MethodStats>> methods_;  // the last is "other"
   std::unordered_map<std::string, std::size_t> index_;
 };

@@ -3,7 +3,8 @@
 # Runs the README's commands for PART exactly as a reader would type them: the shell
 # blocks marked <!-- readme-test: setup --> and <!-- readme-test: PART -->, in order, in
 # a scratch directory laid out like a checkout (proto/, examples/, scripts/, and build/cmake
-# -> BINARY_DIR), with 127.0.0.1:50051 replaced by the live bridge's $WXBRIDGE_SERVER.
+# -> BINARY_DIR), with 127.0.0.1:50051 replaced by the live bridge's $WXBRIDGE_SERVER
+# and 127.0.0.1:8080 by its HTTP port ($WXBRIDGE_HTTP).
 # Then checks that the output holds every EXPECTED_TEXT. Exits 77 (skipped) with the
 # reason where PART's runtime is absent.
 set -euo pipefail
@@ -38,6 +39,7 @@ script=$(awk -v part="$part" '
   inside { print }
 ' "$source_dir/README.md")
 script=${script//127.0.0.1:50051/$WXBRIDGE_SERVER}
+[ -z "${WXBRIDGE_HTTP:-}" ] || script=${script//127.0.0.1:8080/$WXBRIDGE_HTTP}
 if [ -z "$script" ]; then
   echo "FAIL: README.md has no blocks marked readme-test: $part"; exit 1
 fi

@@ -38,7 +38,8 @@ if [ "${WXBRIDGE_TEST_SECURE:-0}" = 1 ]; then
          WXBRIDGE_TLS_KEY=$tls/client.key WXBRIDGE_TEST_TLS_DIR=$tls
 fi
 
-exec {bridge_out}< <(exec "$bridge" --listen=127.0.0.1:0 --data_dir= --sim_scan_delay=50ms \
+exec {bridge_out}< <(exec "$bridge" --listen=127.0.0.1:0 --http_listen=127.0.0.1:0 \
+                       --data_dir= --sim_scan_delay=50ms \
                        --log_level=warning "${secure_flags[@]}" ${WXBRIDGE_TEST_FLAGS:-} 2>"$log")
 bridge_pid=$!
 bridge_status=0
@@ -64,6 +65,8 @@ echo "with_bridge: $banner"
 export WXBRIDGE_PORT=$port WXBRIDGE_SERVER=127.0.0.1:$port WXBRIDGE_LOG=$log
 metrics_port=$(sed -n 's/.*metrics on port \([0-9][0-9]*\).*/\1/p' <<<"$banner")
 [ -z "$metrics_port" ] || export WXBRIDGE_METRICS_PORT=$metrics_port
+http_port=$(sed -n 's/.*http on port \([0-9][0-9]*\).*/\1/p' <<<"$banner")
+[ -z "$http_port" ] || export WXBRIDGE_HTTP_PORT=$http_port WXBRIDGE_HTTP=127.0.0.1:$http_port
 "$@"
 status=$?
 trap 'rm -rf "$scratch"' EXIT
