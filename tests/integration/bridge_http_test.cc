@@ -723,6 +723,17 @@ TEST_F(BridgeHttpEventsTest, BadParametersAre400BeforeAnyStream) {
               "OUT_OF_RANGE");
 }
 
+TEST_F(BridgeHttpEventsTest, ResumingInAnotherLogIs409FailedPrecondition) {
+  const std::string log_id = harness_.GetStatus().log_id();
+  ASSERT_FALSE(log_id.empty());
+  const std::string message = ExpectError(Send("GET", "/v1/events?after_seq=0&log_id=not-this-log"),
+                                          409, "FAILED_PRECONDITION");
+  EXPECT_THAT(message, HasSubstr("not-this-log"));
+  // The bridge's own log is accepted.
+  auto reader = Open(absl::StrCat("?after_seq=0&log_id=", log_id));
+  EXPECT_TRUE(reader->WaitFor(IsEventRecord, kWait)) << "no replay from the start";
+}
+
 TEST_F(BridgeHttpEventsTest, ResumingWithLastEventIdLosesNothingAndRepeatsNothing) {
   auto first = Open("");
   for (int i = 0; i < 3; ++i) Inject(alice_, absl::StrCat("before ", i));
