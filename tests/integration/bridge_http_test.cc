@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/message.h"
@@ -85,6 +86,16 @@ const std::set<std::string> kPerCallFields = {"request_id", "cmd_id",      "repl
                                               "seq",        "received_at", "raw_json",  "msg_id",
                                               "new_msg_id", "create_time"};
 
+// `headers` plus "Content-Type: application/json" unless they name a type: the bridge
+// refuses a POST without it (a browser sends a JSON type only after a CORS preflight).
+HttpHeaders WithJsonType(HttpHeaders headers) {
+  for (const auto& [name, value] : headers) {
+    if (absl::AsciiStrToLower(name) == "content-type") return headers;
+  }
+  headers.emplace_back("Content-Type", "application/json");
+  return headers;
+}
+
 std::string Trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
@@ -123,7 +134,7 @@ class BridgeHttpFixture {
   }
   HttpResponse Post(const std::string& rpc, const std::string& body,
                     const HttpHeaders& headers = {}, milliseconds timeout = kWait) {
-    return Send("POST", "/v1/" + rpc, body, headers, timeout);
+    return Send("POST", "/v1/" + rpc, body, WithJsonType(headers), timeout);
   }
 
   // POST /v1/<rpc> with `request` as JSON: the parsed 200 answer, checked to be printed
@@ -510,6 +521,8 @@ TEST_F(BridgeHttpErrorTest, AnotherContentTypeIs415) {
   EXPECT_FALSE(body.value("code", "").empty());
   EXPECT_FALSE(body.value("message", "").empty());
   EXPECT_EQ(Post("GetStatus", "{}", {{"Content-Type", "text/plain"}}).status, 415);
+  // No type at all is refused too: a page of another site can send that without asking.
+  EXPECT_EQ(Send("POST", "/v1/GetStatus", "{}").status, 415);
 }
 
 TEST_F(BridgeHttpErrorTest, AGatewayRefusalIs409FailedPrecondition) {
@@ -541,10 +554,14 @@ TEST_F(BridgeHttpErrorTest, AnOutageIs503UnavailableAtTheRequestedDeadline) {
 
 TEST_F(BridgeHttpErrorTest, AGatewayThatNeverAnswersIs504AtTheRequestedDeadline) {
   LogIn(alice_);
+  // A code with no completion rule of its own waits for an echoed reply; a stalled
+  // gateway sends none. (A SendText would complete on write once no ack came.)
   harness_.sim().SetStalled(true);
-  const v1::SendTextRequest request = TextRequest(alice_, "unanswered");
+  v1::SendRawRequest request;
+  request.set_code(110);
+  request.set_data_json(R"({"account":"alice"})");
   const auto start = steady_clock::now();
-  const HttpResponse response = Post("SendText", JsonOf(request), {{"X-Timeout-Ms", "800"}});
+  const HttpResponse response = Post("SendRaw", JsonOf(request), {{"X-Timeout-Ms", "800"}});
   const auto took = steady_clock::now() - start;
   harness_.sim().SetStalled(false);
   ExpectError(response, 504, "DEADLINE_EXCEEDED");
@@ -571,12 +588,13 @@ TEST(BridgeHttpPacingTest, ACallRefusedByPacingIs429ResourceExhausted) {
   request.set_account("alice");
   request.set_to_user_name("wxid_friend");
   request.set_content("first");
-  absl::StatusOr<HttpResponse> first = http.Request("POST", "/v1/SendText", JsonOf(request));
+  absl::StatusOr<HttpResponse> first =
+      http.Request("POST", "/v1/SendText", JsonOf(request), WithJsonType({}));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->status, 200) << first->body;
   request.set_content("second");
-  absl::StatusOr<HttpResponse> second =
-      http.Request("POST", "/v1/SendText", JsonOf(request), {{"X-Timeout-Ms", "3000"}});
+  absl::StatusOr<HttpResponse> second = http.Request("POST", "/v1/SendText", JsonOf(request),
+                                                     WithJsonType({{"X-Timeout-Ms", "3000"}}));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_THAT(ExpectError(*second, 429, "RESOURCE_EXHAUSTED"), HasSubstr("next turn is in"));
 }
@@ -774,7 +792,8 @@ TEST_F(BridgeHttpEventsTest, AQuietStreamCarriesHeartbeatComments) {
   auto reader = Open("?heartbeat_ms=100&accounts=nobody");
   const auto start = steady_clock::now();
   EXPECT_EQ(reader->WaitForCount(IsSseComment, 2, milliseconds(5000)).size(), 2u)
-      << "no heartbeat comments on a quiet stream";
+      << "no heartbeat comments on a quiet stream; ended: " << reader->ended() << " "
+      << reader->end_reason() << " after " << reader->bytes_read() << " bytes";
   EXPECT_GE(steady_clock::now() - start, milliseconds(100)) << "heartbeats closer than asked";
   std::optional<v1::StreamHello> hello = FromJson<v1::StreamHello>(reader->Records().front().data);
   ASSERT_TRUE(hello);
@@ -904,7 +923,8 @@ class BridgeHttpTokenTest : public ::testing::Test {
   }
 
   HttpResponse Post(const std::string& rpc, const std::string& body, const HttpHeaders& headers) {
-    absl::StatusOr<HttpResponse> response = http_->Request("POST", "/v1/" + rpc, body, headers);
+    absl::StatusOr<HttpResponse> response =
+        http_->Request("POST", "/v1/" + rpc, body, WithJsonType(headers));
     EXPECT_TRUE(response.ok()) << response.status();
     return response.ok() ? *response : HttpResponse();
   }
