@@ -39,8 +39,6 @@ function showTokenState() {
 
 // A 401: the bridge wants a (different) token.
 function askForToken(message) {
-  const panel = $('token-panel');
-  panel.classList.add('attention');
   $('token-prompt').textContent =
     (token() ? 'The bridge refused this token' : 'The bridge asks for a token') +
     (message ? ': ' + message : '.');
@@ -53,7 +51,6 @@ async function saveToken(event) {
   if (value) sessionStorage.setItem(TOKEN_KEY, value);
   else sessionStorage.removeItem(TOKEN_KEY);
   $('token').value = '';
-  $('token-panel').classList.remove('attention');
   $('token-prompt').textContent = '';
   showTokenState();
   await refreshStatus();
