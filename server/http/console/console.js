@@ -148,7 +148,11 @@ class EventStream {
         this.handlers.onState('waiting for a token');
         return;  // restarted when a token is saved
       }
-      if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);
+      if (!response.ok || !response.body) {
+        let reason = 'HTTP ' + response.status;
+        try { reason = (await response.json()).message || reason; } catch (error) { /* no JSON */ }
+        throw new Error(reason);
+      }
       this.handlers.onState('live');
       await this.read(response.body.getReader());
       if (!this.stopped) throw new Error('the stream ended');
