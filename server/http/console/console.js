@@ -440,18 +440,19 @@ function startLogin(event) {
   $('login-status').dataset.status = '';
   $('login-status').textContent = account + ': asking the bridge…';
   let called = false;
+  const callLogin = () => {
+    if (called) return;
+    called = true;
+    call('Login', { account }).then((reply) => {
+      if (reply.status && login.account === account && login.stream) showLoginStatus(account, reply.status);
+    }, (error) => {
+      $('login-status').dataset.status = 'ERROR';
+      $('login-status').textContent = account + ': ' + describeError(error);
+      stopLogin();
+    });
+  };
   login.stream = new EventStream({ accounts: account, kinds: 'LOGIN_STATUS' }, {
-    onHello: () => {
-      if (called) return;
-      called = true;
-      call('Login', { account }).then((reply) => {
-        if (reply.status && login.account === account && login.stream) showLoginStatus(account, reply.status);
-      }, (error) => {
-        $('login-status').dataset.status = 'ERROR';
-        $('login-status').textContent = account + ': ' + describeError(error);
-        stopLogin();
-      });
-    },
+    onHello: callLogin,
     onEvent: (e) => {
       if (e.loginStatus && e.account === account) showLoginStatus(account, e.loginStatus);
     },
@@ -460,6 +461,10 @@ function startLogin(event) {
       if (text === 'waiting for a token') {
         $('login-status').textContent = account + ': waiting for a token';
         stopLogin();
+      } else if (text.startsWith('reconnecting')) {
+        // No stream (e.g. the token may not Subscribe): log in anyway; the answer and the
+        // status refresh still show how it went.
+        callLogin();
       }
     },
   });
