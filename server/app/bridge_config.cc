@@ -70,6 +70,36 @@ absl::Status CheckGrpcSecurity(const GrpcConfig& grpc) {
       "127.0.0.1 or a unix: socket, add them, or pass --allow_insecure to accept the risk"));
 }
 
+// The HTTP port follows the gRPC port's rule (it serves the same calls and events): a
+// port others can reach needs TLS and tokens, or --allow_insecure.
+absl::Status CheckHttpListen(const BridgeConfig& config) {
+  const std::string& listen = config.http.listen;
+  if (listen.empty()) return absl::OkStatus();
+  const std::size_t colon = listen.rfind(':');
+  if (absl::StartsWith(listen, "unix") || colon == std::string::npos || colon == 0 ||
+      colon + 1 == listen.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http_listen must be IP:PORT (e.g. 127.0.0.1:8080), not \"", listen, "\""));
+  }
+  if (absl::Status body =
+          CheckSize("http_max_body_bytes", config.http.max_body_bytes, 1024, std::size_t{1} << 30);
+      !body.ok()) {
+    return body;
+  }
+  const GrpcConfig& grpc = config.grpc;
+  if (IsLocalListenAddress(listen) || grpc.allow_insecure ||
+      (grpc.tls.enabled() && !grpc.tokens_file.empty())) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "refusing to serve HTTP on ", listen, " without ",
+      grpc.tls.enabled() ? "" : "TLS (--tls_cert, --tls_key)",
+      !grpc.tls.enabled() && grpc.tokens_file.empty() ? " and " : "",
+      grpc.tokens_file.empty() ? "tokens (--tokens_file)" : "",
+      ": anyone who reaches it could read every event and act as every account. Listen on "
+      "127.0.0.1, add them, or pass --allow_insecure to accept the risk"));
+}
+
 // A rate's burst must be at least 1 (a bucket that holds nothing sends nothing); an
 // unlimited rate ignores it.
 absl::Status CheckBurst(const char* flag, uint32_t burst) {
@@ -196,6 +226,7 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
   }
   if (absl::Status status = CheckPacing(config.pacing); !status.ok()) return status;
   if (absl::Status status = CheckGrpcSecurity(config.grpc); !status.ok()) return status;
+  if (absl::Status status = CheckHttpListen(config); !status.ok()) return status;
   if (absl::Status status = CheckMetricsListen(config.metrics, config.grpc.allow_insecure);
       !status.ok()) {
     return status;

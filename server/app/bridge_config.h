@@ -16,6 +16,7 @@
 #include "server/common/limits.h"
 #include "server/events/event_log.h"
 #include "server/events/sqlite_event_store.h"
+#include "server/http/http_config.h"
 #include "server/pacing/pacing_config.h"
 #include "server/protocol/request_limits.h"
 #include "server/rpc/subscribe_options.h"
@@ -74,6 +75,9 @@ struct MetricsConfig {
 struct BridgeConfig {
   GrpcConfig grpc;
   MetricsConfig metrics;
+  // The HTTP/JSON API, event stream and web console; it uses grpc.tls, grpc.tokens_file
+  // and grpc.allow_insecure, the same rules as the gRPC port.
+  http::HttpConfig http;
   // The gateway connection. An empty url starts the embedded simulator.
   // upstream.max_frame_bytes is also the largest gRPC message and the simulator's limit.
   upstream::UpstreamConfig upstream;

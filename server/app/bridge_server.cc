@@ -17,6 +17,7 @@
 #include "server/common/protobuf_log.h"
 #include "server/events/event_log.h"
 #include "server/events/sqlite_event_store.h"
+#include "server/http/http_server.h"
 #include "server/metrics/call_interceptor.h"
 #include "server/metrics/call_metrics.h"
 #include "server/metrics/link_collector.h"
@@ -66,6 +67,7 @@ class BridgeServer::Impl {
     RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
     if (absl::Status status = StartMetrics(); !status.ok()) return status;
+    if (absl::Status status = StartHttp(); !status.ok()) return status;
     FollowUpstreamInHealth();
     link_->Start();
     Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
@@ -110,6 +112,8 @@ class BridgeServer::Impl {
       link_->WaitForCalls(std::chrono::steady_clock::now() + config_.shutdown_grace);
       link_->BeginShutdown();
     }
+    // Every HTTP call has its answer now; streams were finished above.
+    if (http_) http_->Stop();
     if (server_) {
       // Every call and stream is finishing now; the short deadline only bounds the wait
       // for idle connections (gRPC otherwise waits the whole deadline for each).
@@ -123,6 +127,7 @@ class BridgeServer::Impl {
 
   int port() const { return port_; }
   int metrics_port() const { return metrics_.port(); }
+  int http_port() const { return http_ ? http_->port() : 0; }
   std::string upstream_url() const { return config_.upstream.url; }
   sim::Simulator* simulator() { return simulator_.get(); }
 
@@ -251,8 +256,11 @@ class BridgeServer::Impl {
     options.max_frame_bytes = config_.upstream.max_frame_bytes;
     options.embedded_simulator = simulator_ != nullptr;
     options.bridge_version = kBridgeVersion;
-    service_ = std::make_unique<rpc::BridgeServiceImpl>(link_.get(), log_.get(), &subscribers_,
-                                                        authenticator_.get(), options, subscribe);
+    core_ = std::make_unique<rpc::CommandCore>(link_.get(), log_.get(), &subscribers_,
+                                               authenticator_.get(), options);
+    service_subscribe_options_ = subscribe;
+    service_subscribe_options_.parser = &core_->parser();
+    service_ = std::make_unique<rpc::BridgeServiceImpl>(core_.get(), &subscribers_, subscribe);
   }
 
   absl::Status StartGrpcServer() {
@@ -330,6 +338,27 @@ class BridgeServer::Impl {
     return absl::OkStatus();
   }
 
+  // The HTTP port, when --http_listen is set: the same core, registry and rules as gRPC.
+  absl::Status StartHttp() {
+    if (config_.http.listen.empty()) return absl::OkStatus();
+    http::HttpServerOptions options;
+    options.config = config_.http;
+    options.tls = config_.grpc.tls;
+    options.tokens_enabled = authenticator_->enabled();
+    http_ = std::make_unique<http::HttpServer>(std::move(options), core_.get(),
+                                               service_subscribe_options_, &subscribers_);
+    if (absl::Status status = http_->Start(); !status.ok()) return status;
+    const std::string& listen = config_.http.listen;
+    Log(LogLevel::kInfo, "wxbridge", "listening on ", config_.grpc.tls.enabled() ? "https" : "http",
+        "://", listen.substr(0, listen.rfind(':')), ":", http_->port(),
+        " (HTTP/JSON, events, console)");
+    if (!IsLocalListenAddress(listen) && (!tls_ || !authenticator_->enabled())) {
+      Log(LogLevel::kWarning, "wxbridge", "serving HTTP on ", listen,
+          " to the network without TLS and tokens (--allow_insecure)");
+    }
+    return absl::OkStatus();
+  }
+
   // The service is SERVING exactly while the upstream is connected.
   void FollowUpstreamInHealth() {
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
@@ -348,8 +377,12 @@ class BridgeServer::Impl {
   std::unique_ptr<events::EventStore> log_;
   std::unique_ptr<bridge::GatewayLink> link_;
   rpc::SubscriberRegistry subscribers_;
+  std::unique_ptr<rpc::CommandCore> core_;
+  rpc::SubscribeOptions service_subscribe_options_;  // what every event stream follows
   std::unique_ptr<rpc::BridgeServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  // After everything its connections use (the core, the registry, the log).
+  std::unique_ptr<http::HttpServer> http_;
   int port_ = 0;
   bool pacing_ = false;
   // Metrics (when on): the collectors, and the endpoint that serves them, declared last
@@ -373,6 +406,7 @@ void BridgeServer::Shutdown() { impl_->Shutdown(); }
 void BridgeServer::Reload() { impl_->Reload(); }
 int BridgeServer::port() const { return impl_->port(); }
 int BridgeServer::metrics_port() const { return impl_->metrics_port(); }
+int BridgeServer::http_port() const { return impl_->http_port(); }
 std::string BridgeServer::upstream_url() const { return impl_->upstream_url(); }
 sim::Simulator* BridgeServer::simulator() { return impl_->simulator(); }
 

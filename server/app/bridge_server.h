@@ -35,6 +35,8 @@ class BridgeServer {
   int port() const;
   // The /metrics port, 0 when metrics are off.
   int metrics_port() const;
+  // The HTTP port (--http_listen), or 0 when there is none.
+  int http_port() const;
   // The upstream URL in use (the embedded simulator's when none was configured).
   std::string upstream_url() const;
   // The embedded simulator, or nullptr.

@@ -55,6 +55,12 @@ ABSL_FLAG(std::string, listen, Defaults().grpc.listen,
 ABSL_FLAG(std::string, metrics_listen, Defaults().metrics.listen,
           "Prometheus endpoint host:port (GET /metrics; port 0 picks a free one); empty: no "
           "metrics. It has no TLS or tokens: a non-loopback address needs --allow_insecure");
+ABSL_FLAG(std::string, http_listen, Defaults().http.listen,
+          "HTTP listen address IP:PORT for the JSON API (POST /v1/<Method>), the event stream "
+          "(GET /v1/events, Server-Sent Events) and the web console (/); port 0 picks a free "
+          "one; empty: none. Same TLS, tokens and loopback rules as --listen");
+ABSL_FLAG(uint64_t, http_max_body_bytes, Defaults().http.max_body_bytes,
+          "Largest HTTP request body; a larger one is refused 413");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC over TLS (with --tls_key); re-read on SIGHUP");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert; re-read on SIGHUP");
@@ -285,6 +291,8 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.grpc.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   config.grpc.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
   config.metrics.listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.http.listen = absl::GetFlag(FLAGS_http_listen);
+  config.http.max_body_bytes = Size(absl::GetFlag(FLAGS_http_max_body_bytes));
 
   config.upstream.url = absl::GetFlag(FLAGS_upstream);
   config.upstream.tls_verify_peer = absl::GetFlag(FLAGS_tls_verify);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/auth/token_authenticator.h"
 #include "server/common/log.h"
 #include "server/common/log_throttle.h"
 
@@ -13,19 +14,10 @@ std::string_view ToView(const grpc::string_ref& ref) { return {ref.data(), ref.s
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const auth::Grant>> AuthorizeCall(
-    const grpc::ServerContextBase& context, const auth::TokenAuthenticator& authenticator,
-    std::string_view method, std::string* token_name) {
-  std::string_view header;
+std::string_view AuthorizationHeader(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
-  if (const auto it = metadata.find(auth::kAuthorizationKey); it != metadata.end()) {
-    header = ToView(it->second);
-  }
-  absl::StatusOr<std::shared_ptr<const auth::Grant>> grant = authenticator.Authenticate(header);
-  if (!grant.ok()) return grant;
-  if (token_name != nullptr) *token_name = (*grant)->name;
-  if (absl::Status status = (*grant)->CheckMethod(method); !status.ok()) return status;
-  return grant;
+  const auto it = metadata.find(auth::kAuthorizationKey);
+  return it == metadata.end() ? std::string_view() : ToView(it->second);
 }
 
 bool AuditEnabled() { return GetLogLevel() <= LogLevel::kInfo; }
@@ -46,6 +38,16 @@ void LogAudit(const AuditRecord& record, const absl::Status& status) {
       {"target", record.target},        {"status", absl::StatusCodeToString(status.code()), false}};
   if (held_back > 0) fields.push_back({"more_since_last", absl::StrCat(held_back), false});
   LogLine(LogLevel::kInfo, "audit", "", fields);
+}
+
+void LogRefusedRead(std::string_view method, std::string_view token, std::string_view peer,
+                    const absl::Status& status) {
+  if (!AuditEnabled()) return;
+  AuditRecord audit;
+  audit.token = std::string(token);
+  audit.method = std::string(method);
+  audit.peer = std::string(peer);
+  LogAudit(audit, status);
 }
 
 }  // namespace wxbridge::rpc

@@ -1,25 +1,17 @@
-// The gate in front of every BridgeService method: who the caller is (its bearer token)
-// and whether it may call this method; then, per call, one audit line.
+// Who a gRPC caller is (its bearer token), and the audit line each call leaves.
 #ifndef WXBRIDGE_SERVER_RPC_CALL_ACCESS_H_
 #define WXBRIDGE_SERVER_RPC_CALL_ACCESS_H_
 
-#include <memory>
 #include <string>
 #include <string_view>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 #include "grpcpp/server_context.h"
-#include "server/auth/grant.h"
-#include "server/auth/token_authenticator.h"
 
 namespace wxbridge::rpc {
 
-// The caller's grant for `method`: UNAUTHENTICATED without a known token (when tokens
-// are enabled), PERMISSION_DENIED when the token may not call `method`. `token_name`,
-// when given, gets the name of a known token even when the method is refused.
-absl::StatusOr<std::shared_ptr<const auth::Grant>> AuthorizeCall(
-    const grpc::ServerContextBase& context, const auth::TokenAuthenticator& authenticator,
-    std::string_view method, std::string* token_name = nullptr);
+// The value of the call's "authorization" metadata (e.g. "Bearer <token>"), or empty.
+std::string_view AuthorizationHeader(const grpc::ServerContextBase& context);
 
 // What the audit log says about one command call. Never message content, never a token.
 struct AuditRecord {
@@ -38,6 +30,11 @@ bool AuditEnabled();
 // call's final status code. Refusals for lack of a token are throttled (a flood of
 // unauthenticated calls must not flood the log); everything else is always written.
 void LogAudit(const AuditRecord& record, const absl::Status& status);
+
+// LogAudit for a read (GetStatus, Subscribe) that was refused: reads change nothing, so
+// only their refusals are audited (who tried to read).
+void LogRefusedRead(std::string_view method, std::string_view token, std::string_view peer,
+                    const absl::Status& status);
 
 }  // namespace wxbridge::rpc
 

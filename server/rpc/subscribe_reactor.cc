@@ -41,29 +41,6 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
         max_batch_bytes_(options.max_batch_bytes),
         registry_(registry) {}
 
-  // A resume point from another log (its data wiped, or a memory log restarted) or
-  // beyond this log's head is refused: serving it would hand out other events under
-  // seqs the client already saw, or silently skip to the head.
-  grpc::Status CheckResumePoint(const wxbridge::v1::SubscribeRequest& request,
-                                uint64_t head) const {
-    const std::string log_id = log_->log_id();
-    if (request.has_log_id() && request.log_id() != log_id) {
-      return grpc::Status(
-          grpc::StatusCode::FAILED_PRECONDITION,
-          absl::StrCat("log_id \"", request.log_id(), "\" is not this bridge's event log \"",
-                       log_id,
-                       "\" (its data was wiped, or a memory log restarted): subscribe again "
-                       "without after_seq and log_id, and reconcile from GetStatus"));
-    }
-    if (params_.after_seq && *params_.after_seq > head) {
-      return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                          absl::StrCat("after_seq ", *params_.after_seq, " is above the head ",
-                                       head, " of event log \"", log_id,
-                                       "\": it is from another log; subscribe again without it"));
-    }
-    return grpc::Status::OK;
-  }
-
   // Separate from the constructor: weak_from_this() needs the owning shared_ptr.
   void Start(const grpc::ByteBuffer& raw_request, const SubscribeOptions& options,
              const auth::Grant& grant) {
@@ -89,7 +66,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     // Oldest before head, so the hello never shows oldest > head.
     const uint64_t oldest = log_->oldest_seq();
     const uint64_t head = log_->head_seq();
-    if (grpc::Status status = CheckResumePoint(request, head); !status.ok()) {
+    if (grpc::Status status = CheckResumePoint(request, params_, *log_, head); !status.ok()) {
       FinishLocked(status);
       return;
     }

@@ -84,4 +84,24 @@ grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request
   return ParseHeartbeat(request, options, &params->heartbeat);
 }
 
+grpc::Status CheckResumePoint(const wxbridge::v1::SubscribeRequest& request,
+                              const SubscribeParams& params, const events::EventStore& log,
+                              uint64_t head) {
+  const std::string log_id = log.log_id();
+  if (request.has_log_id() && request.log_id() != log_id) {
+    return grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        absl::StrCat("log_id \"", request.log_id(), "\" is not this bridge's event log \"", log_id,
+                     "\" (its data was wiped, or a memory log restarted): subscribe again "
+                     "without after_seq and log_id, and reconcile from GetStatus"));
+  }
+  if (params.after_seq && *params.after_seq > head) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("after_seq ", *params.after_seq, " is above the head ", head,
+                                     " of event log \"", log_id,
+                                     "\": it is from another log; subscribe again without it"));
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace wxbridge::rpc

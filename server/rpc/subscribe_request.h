@@ -52,6 +52,14 @@ grpc::Status ParseSubscribeRequest(const wxbridge::v1::SubscribeRequest& request
                                    const SubscribeOptions& options, const auth::Grant& grant,
                                    SubscribeParams* params);
 
+// A resume point from another log (its data wiped, or a memory log restarted) or beyond
+// this log's `head` is refused: serving it would hand out other events under seqs the
+// client already saw, or silently skip to the head. FAILED_PRECONDITION for another
+// log_id, OUT_OF_RANGE above the head.
+grpc::Status CheckResumePoint(const wxbridge::v1::SubscribeRequest& request,
+                              const SubscribeParams& params, const events::EventStore& log,
+                              uint64_t head);
+
 }  // namespace wxbridge::rpc
 
 #endif  // WXBRIDGE_SERVER_RPC_SUBSCRIBE_REQUEST_H_
