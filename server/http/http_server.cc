@@ -18,6 +18,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
+#include "server/http/console_assets.h"
 #include "server/http/event_query.h"
 #include "server/http/http_errors.h"
 #include "server/http/json_api.h"
@@ -207,8 +208,27 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
       if (request_.method() != bhttp::verb::post) return SendMethodNotAllowed("POST");
       return CallMethod(method);
     }
+    if (const ConsoleAsset* asset = FindConsoleAsset(path)) {
+      if (request_.method() != bhttp::verb::get) return SendMethodNotAllowed("GET");
+      return SendConsoleAsset(*asset);
+    }
     return SendError(
         absl::NotFoundError(absl::StrCat("nothing at ", std::string(path.substr(0, 128)))));
+  }
+
+  // The web console's files need no token: they hold no data. Their policy lets the page
+  // reach only this server (docs/console.md).
+  void SendConsoleAsset(const ConsoleAsset& asset) {
+    Response response(bhttp::status::ok, 11);
+    response.set(bhttp::field::content_type, asset.content_type);
+    response.set(bhttp::field::cache_control, "no-cache");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    response.keep_alive(keep_alive_);
+    response.body() = std::string(asset.body);
+    response.prepare_payload();
+    Send(std::move(response));
   }
 
   void CallMethod(std::string_view method) {
