@@ -109,6 +109,7 @@ class EventStream {
     this.resumeSeq = params.after_seq ?? null;  // the last seq this stream has covered
     this.controller = null;
     this.timer = null;
+    this.minDelay = RECONNECT_MIN_MS;  // the server's "retry:" replaces it
     this.delay = RECONNECT_MIN_MS;
     this.stopped = false;
   }
@@ -160,7 +161,7 @@ class EventStream {
       if (this.stopped || controller.signal.aborted) return;
       this.handlers.onState('reconnecting in ' + Math.round(this.delay / 1000 * 10) / 10 + ' s (' + error.message + ')');
       this.timer = setTimeout(() => this.connect(), this.delay);
-      this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
+      this.delay = Math.min(this.delay * 2, Math.max(RECONNECT_MAX_MS, this.minDelay));
     }
   }
 
@@ -186,6 +187,7 @@ class EventStream {
           if (field === 'event') message.event = text;
           else if (field === 'data') message.data.push(text);
           else if (field === 'id') message.id = text;
+          else if (field === 'retry' && /^\d+$/.test(text)) this.minDelay = this.delay = Number(text);
         }
       }
     }
@@ -198,7 +200,7 @@ class EventStream {
     } catch (error) {
       return;  // not ours to show
     }
-    this.delay = RECONNECT_MIN_MS;  // the stream works: the next break retries quickly
+    this.delay = this.minDelay;  // the stream works: the next break retries quickly
     if (message.event === 'hello') {
       if (this.resumeSeq === null) this.resumeSeq = payload.headSeq ?? '0';
       this.handlers.onHello(payload);
