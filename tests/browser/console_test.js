@@ -88,6 +88,9 @@ async function filterByKind(page, kind) {
   }, kind);
 }
 
+// GET /v1/events requests the page has made.
+let eventStreamsOpened = 0;
+
 async function plainScenario(page) {
   await page.goto(baseUrl + '/', { waitUntil: 'load' });
   await upstreamConnected(page);
@@ -99,6 +102,12 @@ async function plainScenario(page) {
   await sendText(page, account, wxId, content);
   await page.screenshot({ path: screenshotPath, fullPage: true });
   step('screenshot saved to ' + screenshotPath);
+  // One stream for the list, one for the login: a live stream stays open, never polled.
+  const stream = await page.$eval('#stream-state', (e) => e.textContent);
+  if (eventStreamsOpened !== 2 || stream !== 'live') {
+    throw new Error('the event stream did not stay open: ' + eventStreamsOpened +
+                    ' GET /v1/events so far (2 expected), stream state "' + stream + '"');
+  }
   await filterByKind(page, 'TEXT');
 }
 
@@ -140,6 +149,7 @@ async function main() {
     // Nothing may be fetched from outside the bridge.
     page.on('request', (request) => {
       const url = request.url();
+      if (url.startsWith(baseUrl + '/v1/events')) ++eventStreamsOpened;
       if (!url.startsWith(baseUrl + '/') && !url.startsWith('data:')) failures.push('request outside the bridge: ' + url);
     });
     await (token ? tokenScenario(page) : plainScenario(page));
