@@ -11,18 +11,23 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libpugixml-dev libqrencode-dev libpng-dev libsqlite3-dev prometheus-cpp-dev
   python3-grpcio python3-protobuf jq openssl
+  # Tests only: the web console's browser test drives it headless (tests/browser/).
+  chromium
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 scripts/apt_install.sh "${APT_PACKAGES[@]}"
 
-# Node tools (buf for lint/curl, grpc-js for the Node example) live in build/tools.
+# Node tools (buf for lint/curl, grpc-js for the Node example, puppeteer-core for the
+# console's browser test; it drives Debian's chromium, so no browser is downloaded) live in
+# build/tools.
 mkdir -p build/tools
-if [ ! -x build/tools/node_modules/.bin/buf ] || [ ! -d build/tools/node_modules/@grpc/grpc-js ]; then
-  echo "setup: installing @bufbuild/buf, @grpc/grpc-js, @grpc/proto-loader from npm"
-  (cd build/tools && npm install --silent --no-audit --no-fund \
-     @bufbuild/buf @grpc/grpc-js @grpc/proto-loader >/dev/null) ||
-    echo "setup: npm install failed; buf and Node tests will be skipped" >&2
+if [ ! -x build/tools/node_modules/.bin/buf ] || [ ! -d build/tools/node_modules/@grpc/grpc-js ] ||
+   [ ! -d build/tools/node_modules/puppeteer-core ]; then
+  echo "setup: installing @bufbuild/buf, @grpc/grpc-js, @grpc/proto-loader, puppeteer-core from npm"
+  (cd build/tools && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
+     @bufbuild/buf @grpc/grpc-js @grpc/proto-loader puppeteer-core >/dev/null) ||
+    echo "setup: npm install failed; buf, Node and browser tests will be skipped" >&2
 fi
 
 # Build type: Release by default (the fastest full build on 2 cores, and what the

@@ -261,8 +261,8 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
     Send(std::move(response));
   }
 
-  // The console's files. Its policy lets the page load only its own files (and the QR
-  // code's data: image) and talk only to this port.
+  // The web console's files need no token: they hold no data. Their policy lets the page
+  // load only its own files (and the QR code's data: image) and talk only to this port.
   void SendAsset(const ConsoleAsset& asset) {
     Response response(bhttp::status::ok, 11);
     response.set(bhttp::field::content_type, asset.content_type);
