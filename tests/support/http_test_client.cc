@@ -31,7 +31,7 @@ http::request<http::string_body> BuildRequest(const std::string& method, const s
   request.method_string(method);
   request.target(target);
   request.set(http::field::host, host);
-  for (const auto& [name, value] : headers) request.insert(name, value);
+  for (const auto& [name, value] : headers) request.set(name, value);  // may replace Host
   request.body() = body;
   if (!body.empty() || method == "POST") request.prepare_payload();
   return request;
@@ -80,7 +80,7 @@ absl::StatusOr<HttpResponse> HttpTestClient::Request(const std::string& method,
   // The write and the read run side by side: a server may answer (413, 415) before it
   // has read the whole body, and then stop reading it.
   ioc.restart();
-  auto request = BuildRequest(method, host_, target, body, headers);
+  auto request = BuildRequest(method, absl::StrCat(host_, ":", port_), target, body, headers);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -124,7 +124,7 @@ class SseReader::Impl : public std::enable_shared_from_this<Impl> {
     if (ec) {
       End(absl::StrCat("socket: ", ec.message()));
     } else {
-      request_ = BuildRequest("GET", host, target, "", options.headers);
+      request_ = BuildRequest("GET", absl::StrCat(host, ":", port), target, "", options.headers);
       request_.set(http::field::accept, "text/event-stream");
       parser_.body_limit(std::numeric_limits<std::uint64_t>::max());
       stream_.expires_after(HttpTestClient::kDefaultTimeout);
