@@ -319,8 +319,8 @@ class BridgeServer::Impl {
     subscriber_collector_ =
         std::make_unique<metrics::SubscriberCollector>(&subscribers_, log_.get());
     if (!config_.http.listen.empty()) {
-      http_call_metrics_ = std::make_unique<metrics::CallMetrics>(
-          std::vector<std::string>{kServiceName}, "http");
+      http_call_metrics_ =
+          std::make_unique<metrics::CallMetrics>(std::vector<std::string>{kServiceName}, "http");
       metrics_.Add(http_call_metrics_.get());
     }
     if (const pacing::SendPacer* pacer = link_->pacer()) {
@@ -352,8 +352,8 @@ class BridgeServer::Impl {
     options.tokens_enabled = authenticator_->enabled();
     if (metrics_enabled()) {
       options.on_call_finished = [metrics = http_call_metrics_.get()](
-                                     const std::string& method, absl::StatusCode code,
-                                     bool unary, std::chrono::nanoseconds latency) {
+                                     const std::string& method, absl::StatusCode code, bool unary,
+                                     std::chrono::nanoseconds latency) {
         metrics->Record(metrics->MethodIndex(method.c_str()), static_cast<int>(code), unary,
                         latency);
       };

@@ -19,6 +19,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
+#include "server/common/tcp_listen.h"
 #include "server/http/console_assets.h"
 #include "server/http/event_query.h"
 #include "server/http/http_errors.h"
@@ -381,12 +382,11 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   // which ends the stream at once. It is also what keeps a caught-up stream alive:
   // wakeups and the heartbeat timer hold only weak references.
   void WatchForClose() {
-    stream_.async_read_some(
-        net::buffer(discard_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-          if (ec) return self->EndEvents(absl::CancelledError("the client went away"));
-          if (self->streaming_) self->WatchForClose();
-        });
+    stream_.async_read_some(net::buffer(discard_), [self = this->shared_from_this()](
+                                                       beast::error_code ec, std::size_t) {
+      if (ec) return self->EndEvents(absl::CancelledError("the client went away"));
+      if (self->streaming_) self->WatchForClose();
+    });
   }
 
   // Reads the log after the cursor and writes what matches; waits for the next append
@@ -509,7 +509,7 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   std::unique_ptr<Response> response_;
   bool keep_alive_ = false;
   bool closed_ = false;
-  uint64_t call_id_ = 0;  // the call this connection waits for
+  uint64_t call_id_ = 0;     // the call this connection waits for
   std::string call_method_;  // its gRPC path, for on_call_finished
   Clock::time_point call_started_;
 
@@ -523,7 +523,7 @@ class Session final : public std::enable_shared_from_this<Session<Socket>>,
   uint64_t wakeup_id_ = 0;
   std::array<char, 512> discard_;  // what an event stream's client sends anyway
   std::string pending_;            // SSE text not yet written
-  std::string writing_text_;  // the write in flight
+  std::string writing_text_;       // the write in flight
   Clock::time_point last_write_;
   std::optional<net::steady_timer> timer_;
 };
@@ -577,10 +577,7 @@ class HttpServer::Impl {
           "--http_listen must be IP:PORT (e.g. 127.0.0.1:8080), not \"", listen, "\""));
     }
     const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    ec = ListenOn(acceptor_, endpoint);
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", listen, " for HTTP: ", ec.message()));

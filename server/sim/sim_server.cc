@@ -16,6 +16,7 @@
 #include "boost/beast/core/flat_buffer.hpp"
 #include "boost/beast/websocket.hpp"
 #include "server/common/log.h"
+#include "server/common/tcp_listen.h"
 #include "server/sim/stallable_socket.h"
 
 namespace wxbridge::sim {
@@ -206,10 +207,7 @@ class SimServer::Impl {
           absl::StrCat("cannot resolve listen host ", options.host, ": ", ec.message()));
     }
     const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    ec = ListenOn(acceptor_, endpoint);
     if (ec) {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", options.host, ":", options.port, ": ", ec.message()));

@@ -136,8 +136,8 @@ TEST_F(BridgeHttpHostileTest, TheConsoleIsServedWithAPolicyThatKeepsItOnThisServ
 TEST_F(BridgeHttpHostileTest, OversizedHeadersAre431AndTheConnectionClosed) {
   RawConnection connection(port());
   ASSERT_TRUE(connection.connected());
-  ASSERT_TRUE(connection.Send(absl::StrCat("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ",
-                                           std::string(64 * 1024, 'a'), "\r\n\r\n")));
+  ASSERT_TRUE(connection.Send(absl::StrCat(
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ", std::string(64 * 1024, 'a'), "\r\n\r\n")));
   std::string answer;
   EXPECT_TRUE(connection.WaitForClose(kWait, &answer));
   EXPECT_THAT(answer, HasSubstr("431"));

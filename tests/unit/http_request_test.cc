@@ -20,8 +20,7 @@ TEST(EventQueryTest, EmptyQueryAsksForEverythingFromTheHead) {
 
 TEST(EventQueryTest, ListsMayBeCommaSeparatedOrRepeatedAndKindsAnyCase) {
   absl::StatusOr<v1::SubscribeRequest> request = ParseEventQuery(
-      "accounts=alice,bob&accounts=carol%40x&kinds=text,EVENT_KIND_LOGIN_STATUS&kinds=Contact",
-      "");
+      "accounts=alice,bob&accounts=carol%40x&kinds=text,EVENT_KIND_LOGIN_STATUS&kinds=Contact", "");
   ASSERT_TRUE(request.ok()) << request.status();
   ASSERT_EQ(request->accounts_size(), 3);
   EXPECT_EQ(request->accounts(2), "carol@x");
