@@ -1,28 +1,21 @@
 #!/usr/bin/env bash
 # Usage: console_test.sh WXBRIDGE_BINARY SOURCE_DIR SCREENSHOT [token]
 # The web console in headless chromium (console_test.js) against a live wxbridge with its
-# embedded simulator, started by tests/polyglot/with_bridge.sh with --http_listen on a free
-# loopback port. With "token", the bridge gets a tokens file with one random token, which
+# embedded simulator, started by tests/polyglot/with_bridge.sh (which serves HTTP on a free
+# loopback port). With "token", the bridge gets a tokens file with one random token, which
 # the test types into the page. Exits 77 (skipped, for ctest), saying why, when chromium,
 # node or puppeteer-core (scripts/setup.sh installs them) is missing.
 set -uo pipefail
 skip() { echo "SKIP: $*"; exit 77; }
 
 if [ "${1:-}" = --inside ]; then
-  # Under with_bridge.sh: the bridge logs the HTTP port as "listening on http://HOST:PORT".
+  # Under with_bridge.sh, which serves HTTP on a free port and exports it.
   shift
-  port=""
-  for _ in $(seq 100); do
-    port=$(grep -v metrics "$WXBRIDGE_LOG" |
-           sed -n 's|.*http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  if [ -z "$port" ]; then
-    echo "console_test: the bridge logged no http://127.0.0.1:PORT line" >&2
+  if [ -z "${WXBRIDGE_HTTP_PORT:-}" ]; then
+    echo "console_test: with_bridge.sh exported no WXBRIDGE_HTTP_PORT" >&2
     exit 1
   fi
-  exec node "$(dirname "$0")/console_test.js" "http://127.0.0.1:$port" "$@"
+  exec node "$(dirname "$0")/console_test.js" "http://127.0.0.1:$WXBRIDGE_HTTP_PORT" "$@"
 fi
 
 bridge=$1 source_dir=$2 screenshot=$3 scenario=${4:-}
@@ -34,7 +27,7 @@ export NODE_PATH=$source_dir/build/tools/node_modules CHROMIUM
   skip "puppeteer-core not in build/tools/node_modules (scripts/setup.sh installs it with npm)"
 
 # A scan delay long enough to see the QR image before the simulator scans it.
-flags="--http_listen=127.0.0.1:0 --log_level=info --sim_scan_delay=2s"
+flags="--sim_scan_delay=2s"
 token_args=()
 if [ "$scenario" = token ]; then
   scratch=$(mktemp -d)

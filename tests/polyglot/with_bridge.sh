@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: with_bridge.sh WXBRIDGE_BINARY COMMAND [ARGS...]
 # Runs COMMAND against a live wxbridge: starts the bridge on a free loopback port with its
-# embedded simulator (fast simulated scans), waits for its "(port N)" line, exports
-# WXBRIDGE_SERVER=127.0.0.1:N, WXBRIDGE_PORT=N and WXBRIDGE_LOG (the bridge's stderr),
+# embedded simulator (fast simulated scans) and its HTTP port on another, waits for its
+# "(port N)" line, exports WXBRIDGE_SERVER=127.0.0.1:N, WXBRIDGE_PORT=N,
+# WXBRIDGE_HTTP=127.0.0.1:H, WXBRIDGE_HTTP_PORT=H and WXBRIDGE_LOG (the bridge's stderr),
 # runs COMMAND, and stops the bridge. WXBRIDGE_TEST_FLAGS adds flags (space-separated);
 # with --metrics_listen among them, WXBRIDGE_METRICS_PORT is exported too.
 # Exit status: COMMAND's (77 = skipped, for ctest), or 1 when the bridge itself did not
