@@ -59,7 +59,7 @@ ABSL_FLAG(std::string, http_listen, Defaults().http.listen,
           "HTTP listen address IP:PORT for the JSON API (POST /v1/<Method>), the event stream "
           "(GET /v1/events, Server-Sent Events) and the web console (/); port 0 picks a free "
           "one; empty: none. Same TLS, tokens and loopback rules as --listen");
-ABSL_FLAG(uint64_t, http_max_body_bytes, Defaults().http.max_body_bytes,
+ABSL_FLAG(int64_t, http_max_body_bytes, Int64(Defaults().http.max_body_bytes),
           "Largest HTTP request body; a larger one is refused 413");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve gRPC over TLS (with --tls_key); re-read on SIGHUP");
@@ -355,6 +355,19 @@ int Fail(const std::string& message) {
   return 2;
 }
 
+// The one stdout line: what listens where (scripts and tests read the ports from it).
+void PrintBanner(const wxbridge::app::BridgeServer& server, const std::string& listen,
+                 bool embedded) {
+  const std::string metrics =
+      server.metrics_port() > 0 ? absl::StrCat("; metrics on port ", server.metrics_port()) : "";
+  const std::string http =
+      server.http_port() > 0 ? absl::StrCat("; http on port ", server.http_port()) : "";
+  std::printf("wxbridge %s listening on %s (port %d); upstream %s%s%s\n",
+              wxbridge::app::kBridgeVersion, listen.c_str(), server.port(),
+              embedded ? "embedded simulator" : "gateway", metrics.c_str(), http.c_str());
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -412,14 +425,7 @@ int main(int argc, char** argv) {
   wxbridge::app::BridgeServer server(*std::move(config));
   if (absl::Status status = server.Start(); !status.ok())
     return Fail(std::string(status.message()));
-  const std::string metrics =
-      server.metrics_port() > 0 ? absl::StrCat("; metrics on port ", server.metrics_port()) : "";
-  const std::string http =
-      server.http_port() > 0 ? absl::StrCat("; http on port ", server.http_port()) : "";
-  std::printf("wxbridge %s listening on %s (port %d); upstream %s%s%s\n",
-              wxbridge::app::kBridgeVersion, listen.c_str(), server.port(),
-              embedded ? "embedded simulator" : "gateway", metrics.c_str(), http.c_str());
-  std::fflush(stdout);
+  PrintBanner(server, listen, embedded);
 
   int signal_number = 0;
   while (sigwait(&waited_signals, &signal_number) == 0 && signal_number == SIGHUP) {

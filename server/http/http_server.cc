@@ -42,8 +42,8 @@ using Clock = std::chrono::steady_clock;
 
 // An event stream writes at most about this much at a time, so one burst does not hold a
 // slow client's whole backlog in memory.
-constexpr std::size_t kMaxSseWriteBytes = 256 * 1024;
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxSseWriteBytes = std::size_t{256} * 1024;
+constexpr std::size_t kMaxHeaderBytes = std::size_t{16} * 1024;
 constexpr char kServicePath[] = "/wxbridge.v1.BridgeService/";
 
 absl::Status FromGrpc(const grpc::Status& status) {
