@@ -187,6 +187,14 @@ class SseReader::Impl : public std::enable_shared_from_this<Impl> {
     net::post(ioc_, [self = shared_from_this()] { self->paused_ = true; });
   }
 
+  // Handlers posted after the I/O thread ended (a Close after the server closed) would
+  // stay queued in ioc_, each holding the Impl that owns ioc_: run them, once the thread
+  // is gone, so the Impl can go.
+  void RunLeftovers() {
+    ioc_.restart();
+    ioc_.poll();
+  }
+
   void Resume() {
     net::post(ioc_, [self = shared_from_this()] {
       self->paused_ = false;
@@ -362,6 +370,7 @@ SseReader::SseReader(const std::string& host, uint16_t port, const std::string& 
 SseReader::~SseReader() {
   Close();
   if (thread_.joinable()) thread_.join();
+  impl_->RunLeftovers();
 }
 
 std::optional<int> SseReader::WaitForStatus(milliseconds timeout) {
