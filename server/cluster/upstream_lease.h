@@ -32,7 +32,9 @@ struct LeaseConfig {
   std::string nats_creds_file;          // a .creds file (JWT + NKey seed), or empty
   std::string cluster;                  // [A-Za-z0-9_-]+; names the bucket
   std::chrono::milliseconds ttl{5000};  // --lease_ttl
-  std::string holder_id;                // empty: MakeLeaseHolderId(), random per process
+  // Unique per process (a value naming this id is taken as this process's own claim);
+  // empty: MakeLeaseHolderId().
+  std::string holder_id;
 
   // Everything else follows from ttl.
   std::chrono::milliseconds RenewInterval() const { return ttl / 3; }
@@ -85,7 +87,8 @@ class UpstreamLease {
 
   // Stops competing; when holding, calls on_lost("released") and then writes the value
   // with no holder (compare-and-set), so a follower takes over at its next read instead
-  // of at the expiry. Bounded by RequestTimeout(). Idempotent.
+  // of at the expiry. Waits for a NATS request in flight, so it can take a few
+  // RequestTimeout()s (under ttl) when NATS does not answer. Idempotent.
   void Release();
 
   // Never blocks on NATS: safe from any thread, including the bridge's I/O thread.
