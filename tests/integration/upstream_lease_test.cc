@@ -13,7 +13,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -125,7 +127,13 @@ constexpr milliseconds kTtl{2000};
 
 class UpstreamLeaseTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(nats_.Start()) << "nats-server did not start"; }
+  void SetUp() override {
+    if (std::string(WXBRIDGE_NATS_SERVER).empty() || access(WXBRIDGE_NATS_SERVER, X_OK) != 0) {
+      std::cout << "skipped: nats-server not found (apt-get install nats-server)" << std::endl;
+      std::exit(77);  // ctest's SKIP_RETURN_CODE
+    }
+    ASSERT_TRUE(nats_.Start()) << "nats-server did not start";
+  }
 
   LeaseConfig Config() const {
     LeaseConfig config;
