@@ -15,7 +15,8 @@ asan_dir=${WXBRIDGE_ASAN_DIR:-build/asan}
 tsan_dir=${WXBRIDGE_TSAN_DIR:-build/tsan}
 jobs=${WXBRIDGE_JOBS:-2}
 tsan_tests=(event_log_test upstream_client_test write_queue_test call_table_test
-            call_runner_test account_book_test wakeup_dispatcher_test)
+            call_runner_test account_book_test wakeup_dispatcher_test lease_value_test
+            upstream_lease_test)
 started=$SECONDS
 step() { echo "sanitize: $* ($((SECONDS - started)) s)"; }
 

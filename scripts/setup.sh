@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libpugixml-dev libqrencode-dev libpng-dev libsqlite3-dev prometheus-cpp-dev
   python3-grpcio python3-protobuf jq openssl
+  # Cluster mode: the NATS C client; nats-server for the `cluster` tests.
+  nats-server libnats-dev
   # Tests only: the web console's browser test drives it headless (tests/browser/).
   chromium
 )
