@@ -13,6 +13,8 @@ APT_PACKAGES=(
   python3-grpcio python3-protobuf jq openssl
   # Tests only: the web console's browser test drives it headless (tests/browser/).
   chromium
+  # Cluster mode (the event log on NATS JetStream, server/cluster/) and its tests.
+  nats-server libnats-dev
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -331,6 +331,27 @@ TEST_F(JetStreamEventStoreTest, ARestartOfNatsServerLosesNothingAcknowledged) {
   }
 }
 
+// A publish that gets no ack (the server is gone) fences the writer within
+// publish_ack_timeout: the holder learns it cannot write before it goes on as one.
+TEST_F(JetStreamEventStoreTest, APublishWithoutAnAckFencesTheWriter) {
+  JetStreamEventStoreOptions options = Options();
+  options.publish_ack_timeout = milliseconds(500);
+  std::atomic<int> fenced_calls{0};
+  options.on_fenced = [&](const absl::Status&) { fenced_calls++; };
+  std::unique_ptr<JetStreamEventStore> a = OpenOk(options);
+  ASSERT_NE(a, nullptr);
+  a->Append(Text("wxid_a", "stored"));
+  a->Flush();
+  ASSERT_EQ(a->head_seq(), 1u);
+
+  server_->Kill();
+  ASSERT_TRUE(PollUntil([&] { return !a->connected(); }, kDeadline));
+  EXPECT_EQ(a->Append(Text("wxid_a", "lost"))->event().seq(), 2u);
+  ASSERT_TRUE(PollUntil([&] { return fenced_calls.load() == 1; }, kDeadline));
+  EXPECT_EQ(a->writer_status().code(), absl::StatusCode::kUnavailable) << a->writer_status();
+  EXPECT_EQ(a->head_seq(), 1u);  // never readable
+}
+
 TEST_F(JetStreamEventStoreTest, OpenRefusesABadClusterNameAndAnUnreachableServer) {
   JetStreamEventStoreOptions bad_name = Options("a.b");
   EXPECT_EQ(JetStreamEventStore::Open(bad_name).status().code(),
