@@ -107,14 +107,40 @@ absl::Status JetStreamEventStore::Start() {
     start_seq = std::max<uint64_t>(start_seq, last_seq - options_.retention_count + 1);
   }
   if (absl::Status status = Subscribe(start_seq); !status.ok()) return status;
+  return CatchUpTo(last_seq);
+}
 
+absl::Status JetStreamEventStore::CatchUpTo(uint64_t seq) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!changed_.wait_for(lock, options_.catch_up_timeout,
-                         [&] { return window_.head_seq() >= last_seq; })) {
+                         [&] { return window_.head_seq() >= seq; })) {
     return absl::DeadlineExceededError(absl::StrCat("stream ", stream_name_, ": caught up to seq ",
-                                                    window_.head_seq(), " of ", last_seq, " in ",
+                                                    window_.head_seq(), " of ", seq, " in ",
                                                     options_.catch_up_timeout.count(), " ms"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamEventStore::ResumeWriting() {
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = options_.publish_ack_timeout.count();
+  if (natsStatus s = js_PublishAsyncComplete(nats_->jetstream(), &wait); s != NATS_OK) {
+    return NatsError(s, "waiting for the acks of earlier publishes");
+  }
+  jsStreamInfo* raw = nullptr;
+  jsErrCode js_code = jsErrCode(0);
+  if (natsStatus s =
+          js_GetStreamInfo(&raw, nats_->jetstream(), stream_name_.c_str(), nullptr, &js_code);
+      s != NATS_OK) {
+    return NatsError(s, absl::StrCat("stream ", stream_name_), js_code);
+  }
+  const uint64_t last_seq = StreamInfoPtr(raw)->State.LastSeq;
+  if (absl::Status status = CatchUpTo(last_seq); !status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mutex_);
+  assigned_seq_ = last_seq;
+  last_msg_id_.clear();
+  writer_status_ = absl::OkStatus();
   return absl::OkStatus();
 }
 

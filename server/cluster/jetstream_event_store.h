@@ -75,6 +75,12 @@ class JetStreamEventStore final : public events::EventStore {
   // OK while this store may append; otherwise why it was fenced (FAILED_PRECONDITION
   // for another writer, UNAVAILABLE for a lost publish).
   absl::Status writer_status() const;
+  // Makes this store the writer from the stream's head as it is now: waits for its own
+  // pending publishes (at most publish_ack_timeout), reads the stream's last seq, waits
+  // until the window holds it (catch_up_timeout) and numbers on from there, clearing a
+  // fence. For a replica taking over the upstream, once the lease (outside) says so. The
+  // seqs a fenced store handed out but never stored are given to new events.
+  absl::Status ResumeWriting();
   // Whether the connection to NATS is up now (it reconnects by itself when it is not).
   bool connected() const { return nats_->connected(); }
   const std::string& stream_name() const { return stream_name_; }
@@ -85,6 +91,8 @@ class JetStreamEventStore final : public events::EventStore {
   absl::Status Start();
   // Finds or creates the stream; sets log_id_ and *last_seq (its head) and *first_seq.
   absl::Status OpenStream(uint64_t* first_seq, uint64_t* last_seq);
+  // Waits until the window holds `seq` (at most catch_up_timeout).
+  absl::Status CatchUpTo(uint64_t seq);
   absl::Status Subscribe(uint64_t start_seq);
 
   static void OnMessage(natsConnection* connection, natsSubscription* subscription, natsMsg* msg,

@@ -238,6 +238,35 @@ TEST_F(JetStreamEventStoreTest, AWriterBehindTheStreamIsFencedBeforePublishing) 
   EXPECT_TRUE(a->writer_status().ok()) << a->writer_status();
 }
 
+// Taking over: a fenced store (or one that never wrote) resumes from the stream's head,
+// and the store that wrote before is the one fenced now.
+TEST_F(JetStreamEventStoreTest, AStoreResumesWritingFromTheStreamsHeadAndFencesThePrevious) {
+  std::unique_ptr<JetStreamEventStore> a = OpenOk(Options());
+  std::unique_ptr<JetStreamEventStore> b = OpenOk(Options());
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  a->Append(Text("wxid_a", "a1"));
+  a->Append(Text("wxid_a", "a2"));
+  a->Flush();
+  ASSERT_TRUE(b->ResumeWriting().ok());
+  EXPECT_EQ(b->head_seq(), 2u);
+  EXPECT_EQ(b->Append(Text("wxid_a", "b3"))->event().seq(), 3u);
+  b->Flush();
+  EXPECT_TRUE(b->writer_status().ok()) << b->writer_status();
+
+  a->Append(Text("wxid_a", "a3, too late"));  // expects its own a2 last: refused
+  ASSERT_TRUE(PollUntil([&] { return !a->writer_status().ok(); }, kDeadline));
+  EXPECT_EQ(a->writer_status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(PollUntil([&] { return a->head_seq() == 3; }, kDeadline));
+  EXPECT_EQ(Decode(a->ReadAfter(2, 1).events.at(0)).text().text(), "b3");
+
+  ASSERT_TRUE(a->ResumeWriting().ok());  // and back
+  EXPECT_EQ(a->Append(Text("wxid_a", "a4"))->event().seq(), 4u);
+  a->Flush();
+  EXPECT_TRUE(a->writer_status().ok()) << a->writer_status();
+  ASSERT_TRUE(PollUntil([&] { return b->head_seq() == 4; }, kDeadline));
+}
+
 TEST_F(JetStreamEventStoreTest, RetentionByCountGivesAGapBelowTheStreamsFirstSeq) {
   JetStreamEventStoreOptions options = Options();
   options.retention_count = 5;
