@@ -15,7 +15,11 @@ asan_dir=${WXBRIDGE_ASAN_DIR:-build/asan}
 tsan_dir=${WXBRIDGE_TSAN_DIR:-build/tsan}
 jobs=${WXBRIDGE_JOBS:-2}
 tsan_tests=(event_log_test upstream_client_test write_queue_test call_table_test
-            call_runner_test account_book_test wakeup_dispatcher_test)
+            call_runner_test account_book_test wakeup_dispatcher_test replica_window_test)
+# The JetStream store's test exists where CMake found nats-server (tests/cluster/).
+if command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ]; then
+  tsan_tests+=(jetstream_event_store_test)
+fi
 started=$SECONDS
 step() { echo "sanitize: $* ($((SECONDS - started)) s)"; }
 
