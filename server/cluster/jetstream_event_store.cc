@@ -221,7 +221,12 @@ JetStreamEventStore::~JetStreamEventStore() {
   }
   closing_ = true;
   if (subscription_ != nullptr) {
-    if (natsSubscription_Unsubscribe(subscription_) == NATS_OK) {
+    // Connected: unsubscribing also deletes the consumer on the server. Not connected,
+    // that request would only wait out api_timeout: closing the connection closes the
+    // subscription at once (the server drops the consumer when it goes inactive).
+    const bool closing = nats_->connected() ? natsSubscription_Unsubscribe(subscription_) == NATS_OK
+                                            : (nats_->Close(), true);
+    if (closing) {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait_for(lock, kUnsubscribeWait, [this] { return subscription_done_; });
     }

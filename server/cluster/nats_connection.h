@@ -25,6 +25,9 @@ class NatsConnection {
   NatsConnection(const NatsConnection&) = delete;
   NatsConnection& operator=(const NatsConnection&) = delete;
 
+  // Closes the connection (and every subscription on it) now; the destructor frees it.
+  void Close() { natsConnection_Close(connection_); }
+
   natsConnection* connection() const { return connection_; }
   jsCtx* jetstream() const { return jetstream_; }
   // The server's max_payload, learnt at connect.
