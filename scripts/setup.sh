@@ -15,6 +15,8 @@ APT_PACKAGES=(
   nats-server libnats-dev
   # Tests only: the web console's browser test drives it headless (tests/browser/).
   chromium
+  # Cluster mode (the event log on NATS JetStream, server/cluster/) and its tests.
+  nats-server libnats-dev
 )
 # Node: keep a preinstalled one (Debian's npm package would replace it).
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
