@@ -363,7 +363,7 @@ void JetStreamEventStore::Acknowledged(natsMsg* msg, const jsPubAck* ack,
                                                                  : std::string("this store's"),
                   " (another writer appended)"))
             : NatsError(error->Err, absl::StrCat("publish of seq ", seq), error->ErrCode);
-    Fence(std::move(why));
+    Fence(why);
   } else if (ack != nullptr && (ack->Duplicate || ack->Sequence != seq)) {
     Fence(absl::FailedPreconditionError(
         absl::StrCat("stream ", stream_name_, " stored seq ", seq, " as ", ack->Sequence,
@@ -377,7 +377,7 @@ bool JetStreamEventStore::FenceLocked(absl::Status why) {
   return true;
 }
 
-void JetStreamEventStore::Fence(absl::Status why) {
+void JetStreamEventStore::Fence(const absl::Status& why) {
   bool first = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -105,7 +105,7 @@ class JetStreamEventStore final : public events::EventStore {
   // Fencing: FenceLocked records the first reason (true when it was the first), and
   // ReportFence, after unlocking, logs it and runs on_fenced.
   bool FenceLocked(absl::Status why);
-  void Fence(absl::Status why);
+  void Fence(const absl::Status& why);
   void ReportFence(const absl::Status& why);
 
   const JetStreamEventStoreOptions options_;

@@ -11,7 +11,7 @@
 // enforces it, so it happens even while NATS does not answer. A follower takes over only
 // once the stored expiry has passed by its own wall clock. Safe as long as no replica's
 // wall clock runs ahead of another's by more than the margin minus the time the bridge
-// needs to close the upstream (docs/cluster-lease.md).
+// needs to close the upstream (docs/cluster.md, "The upstream lease").
 #ifndef WXBRIDGE_SERVER_CLUSTER_UPSTREAM_LEASE_H_
 #define WXBRIDGE_SERVER_CLUSTER_UPSTREAM_LEASE_H_
 

@@ -22,15 +22,13 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/child_process.h"
+#include "tests/cluster/nats_test_server.h"
 #include "tests/support/poll_until.h"
 
 namespace wxbridge {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::ChildOptions;
-using testing::ChildProcess;
 using testing::PollUntil;
 
 int64_t WallMs() {
@@ -38,75 +36,6 @@ int64_t WallMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// A port nobody listens on now (the kernel's pick for a socket bound to port 0).
-int UnusedLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-// nats-server with JetStream on 127.0.0.1, its store in a private directory; Restart()
-// brings it back on the same port and directory.
-class NatsServer {
- public:
-  NatsServer() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "wxbridge-nats-XXXXXX").string();
-    dir_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-    port_ = UnusedLoopbackPort();
-  }
-  ~NatsServer() {
-    Kill();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  // Starts it and waits until it accepts connections.
-  bool Start() {
-    ChildOptions options;
-    options.stderr_file = dir_ + "/nats-server.log";
-    child_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{WXBRIDGE_NATS_SERVER, "-js", "-a", "127.0.0.1", "-p",
-                                 std::to_string(port_), "-sd", dir_ + "/store"},
-        options);
-    if (!child_->started()) return false;
-    child_->DrainOutput();
-    return PollUntil([this] { return Accepts(port_); }, std::chrono::seconds(20));
-  }
-  // SIGKILL: every connection drops at once, as in a crash or a network cut.
-  void Kill() {
-    if (child_ == nullptr) return;
-    if (child_->started()) kill(child_->pid(), SIGKILL);
-    child_->Wait(std::chrono::seconds(10));
-    child_.reset();
-  }
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  std::unique_ptr<ChildProcess> child_;
-};
 
 // One replica's lease with what its callbacks saw.
 struct Replica {
@@ -128,16 +57,15 @@ constexpr milliseconds kTtl{2000};
 class UpstreamLeaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::string(WXBRIDGE_NATS_SERVER).empty() || access(WXBRIDGE_NATS_SERVER, X_OK) != 0) {
-      std::cout << "skipped: nats-server not found (apt-get install nats-server)" << std::endl;
-      std::exit(77);  // ctest's SKIP_RETURN_CODE
-    }
-    ASSERT_TRUE(nats_.Start()) << "nats-server did not start";
+    absl::StatusOr<std::unique_ptr<testing::NatsTestServer>> server =
+        testing::NatsTestServer::Start(WXBRIDGE_NATS_SERVER);
+    ASSERT_TRUE(server.ok()) << server.status();
+    nats_ = std::move(*server);
   }
 
   LeaseConfig Config() const {
     LeaseConfig config;
-    config.nats_url = nats_.url();
+    config.nats_url = nats_->url();
     config.cluster = "test";
     config.ttl = kTtl;
     return config;
@@ -189,7 +117,7 @@ class UpstreamLeaseTest : public ::testing::Test {
     return holder;
   }
 
-  NatsServer nats_;
+  std::unique_ptr<testing::NatsTestServer> nats_;
   std::vector<std::unique_ptr<Replica>> replicas_;
 };
 
@@ -276,7 +204,7 @@ TEST_F(UpstreamLeaseTest, HolderFencesItselfBeforeExpiryWhenNatsStopsThenAHolder
   int holder = WaitForOneHolder(std::chrono::seconds(20));
   ASSERT_GE(holder, 0);
   Replica& h = *replicas_[holder];
-  nats_.Kill();
+  nats_->Kill();
   ASSERT_TRUE(PollUntil([&] { return h.lost.load() == 1; }, kTtl * 3))
       << "the holder did not give up the lease without NATS";
   // Measured against the expiry it last wrote: before it, by about the fencing margin.
@@ -287,7 +215,7 @@ TEST_F(UpstreamLeaseTest, HolderFencesItselfBeforeExpiryWhenNatsStopsThenAHolder
   EXPECT_NE(h.lease->State().role, LeaseRole::kHolder);
   for (auto& r : replicas_) EXPECT_FALSE(r->Holds());
   // Back on the same port and store: a holder again.
-  ASSERT_TRUE(nats_.Start());
+  ASSERT_TRUE(nats_->Restart().ok());
   EXPECT_GE(WaitForOneHolder(std::chrono::seconds(30)), 0);
 }
 
