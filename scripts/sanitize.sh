@@ -6,7 +6,7 @@
 #     build/asan/sanitizer-logs/; after ctest, a file there fails the job and is printed;
 #  2. TSan (build/tsan) on the tests that do not drive gRPC (Debian's gRPC, abseil and
 #     protobuf are not instrumented);
-#  3. every libFuzzer target for WXBRIDGE_FUZZ_SECONDS (default 20) each (scripts/fuzz.sh;
+#  3. every libFuzzer target for WXBRIDGE_FUZZ_SECONDS (default 15) each (scripts/fuzz.sh;
 #     the corpora were replayed by ctest in step 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +74,6 @@ regex="^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
 check_logs "$logs" || status=1
 [ "$status" -eq 0 ] || { echo "sanitize: TSan run failed" >&2; exit 1; }
 
-step "fuzzing each target for ${WXBRIDGE_FUZZ_SECONDS:-20} s"
-scripts/fuzz.sh "${WXBRIDGE_FUZZ_SECONDS:-20}"
+step "fuzzing each target for ${WXBRIDGE_FUZZ_SECONDS:-15} s"
+scripts/fuzz.sh "${WXBRIDGE_FUZZ_SECONDS:-15}"
 step "clean"
