@@ -1,5 +1,6 @@
 #include "server/calls/call_table.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -89,7 +90,7 @@ void CallTable::OnWritten(uint64_t msg_id) {
 }
 
 void CallTable::OnEvent(const events::StoredEventPtr& event) {
-  if (calls_.empty()) return;
+  if (calls_.empty() && written_unechoed_.empty()) return;
   if (MatchEcho(event)) return;
   MatchEffect(event);
 }
@@ -109,10 +110,20 @@ bool CallTable::MatchEcho(const events::StoredEventPtr& stored) {
       it = calls_.end();
     }
   }
-  if (it == calls_.end()) return false;
+  if (it == calls_.end()) return LearnFromLateEcho(event);
   ack_mode_ = wxbridge::v1::GATEWAY_ACK_MODE_ECHO;
   it->second.echoed = true;
   Answer(it, stored, /*echoed=*/true);
+  return true;
+}
+
+bool CallTable::LearnFromLateEcho(const Event& event) {
+  if (ack_mode_ != wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED || event.cmd_id().empty())
+    return false;
+  auto found = std::find(written_unechoed_.begin(), written_unechoed_.end(), event.cmd_id());
+  if (found == written_unechoed_.end()) return false;
+  written_unechoed_.erase(found);
+  ack_mode_ = wxbridge::v1::GATEWAY_ACK_MODE_ECHO;
   return true;
 }
 
@@ -237,6 +248,12 @@ void CallTable::Complete(CallMap::iterator it, absl::Status status,
   calls_.erase(it);
   by_cmd_id_.erase(call.stamp.cmd_id);
   effect_waiters_.erase(call.stamp.msg_id);
+  if (completion == wxbridge::v1::COMPLETION_WRITTEN &&
+      ack_mode_ == wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED && !call.stamp.cmd_id.empty()) {
+    constexpr std::size_t kRemembered = 64;
+    written_unechoed_.push_back(call.stamp.cmd_id);
+    if (written_unechoed_.size() > kRemembered) written_unechoed_.pop_front();
+  }
 
   CallResult result;
   result.status = std::move(status);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -69,7 +70,10 @@ class CallTable {
   // Learned from replies: ECHO once a reply echoes a stamp, NONE once a reply-type frame
   // answers a call without one. New connections start unlearned.
   wxbridge::v1::GatewayAckMode ack_mode() const { return ack_mode_; }
-  void ResetAckMode() { ack_mode_ = wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED; }
+  void ResetAckMode() {
+    ack_mode_ = wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED;
+    written_unechoed_.clear();
+  }
 
  private:
   struct Call {
@@ -90,6 +94,9 @@ class CallTable {
   using CallMap = std::map<uint64_t, Call>;  // ordered by msg_id: oldest first
 
   bool MatchEcho(const events::StoredEventPtr& event);
+  // An echo of a call that already completed on write: true (and ECHO learned) when it is
+  // one of written_unechoed_.
+  bool LearnFromLateEcho(const wxbridge::v1::Event& event);
   void MatchEffect(const events::StoredEventPtr& event);
   // Returns true when the call is now complete (and was removed).
   bool Answer(CallMap::iterator it, const events::StoredEventPtr& event, bool echoed);
@@ -100,6 +107,9 @@ class CallTable {
   std::unordered_map<std::string, uint64_t> by_cmd_id_;
   std::unordered_set<uint64_t> effect_waiters_;
   wxbridge::v1::GatewayAckMode ack_mode_ = wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED;
+  // cmdIds of the last calls that completed on write while the mode was unlearned (the
+  // re-bind, first of all): their echo, arriving after, still teaches ECHO.
+  std::deque<std::string> written_unechoed_;
 };
 
 }  // namespace wxbridge::calls

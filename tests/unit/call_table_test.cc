@@ -106,6 +106,29 @@ TEST_F(CallTableTest, EchoedReplyTeachesEchoModeAndThenFireAndForgetWaitsForIt) 
   EXPECT_EQ((*text)->ack.completion(), wxbridge::v1::COMPLETION_ECHOED);
 }
 
+// The re-bind completes on write while the mode is unlearned; its echo comes after and
+// must still teach ECHO, or a bridge whose first calls are sends would never learn it.
+TEST_F(CallTableTest, LateEchoOfACallCompletedOnWriteTeachesEchoMode) {
+  auto* rebind = Add(1, Cmd(100, ""));
+  table_.OnWritten(1);
+  ASSERT_TRUE(rebind->has_value());
+  EXPECT_EQ((*rebind)->ack.completion(), wxbridge::v1::COMPLETION_WRITTEN);
+  Feed(Ack("", "cmd-1"));
+  EXPECT_EQ(table_.ack_mode(), wxbridge::v1::GATEWAY_ACK_MODE_ECHO);
+
+  auto* text = Add(2, Cmd(103, "a"));
+  table_.OnWritten(2);
+  EXPECT_FALSE(text->has_value()) << "now learned: the send waits for its echo";
+  Feed(Ack("a", "cmd-2"));
+  ASSERT_TRUE(text->has_value());
+  EXPECT_EQ((*text)->ack.completion(), wxbridge::v1::COMPLETION_ECHOED);
+
+  table_.ResetAckMode();  // a new connection learns again
+  EXPECT_EQ(table_.ack_mode(), wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED);
+  Feed(Ack("", "cmd-1"));  // the old connection's echo teaches nothing now
+  EXPECT_EQ(table_.ack_mode(), wxbridge::v1::GATEWAY_ACK_MODE_UNSPECIFIED);
+}
+
 TEST_F(CallTableTest, EchoedErrorFailsTheCallWithFailedPrecondition) {
   auto* call = Add(5, Cmd(105, "a", "g@chatroom"));
   table_.OnWritten(5);
