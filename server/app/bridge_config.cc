@@ -2,6 +2,7 @@
 
 #include <climits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/loopback.h"
@@ -138,6 +139,32 @@ absl::Status CheckMetricsListen(const MetricsConfig& metrics, bool allow_insecur
       "--allow_insecure to accept the risk"));
 }
 
+// Cluster mode needs a real gateway (each replica's own simulator would be a different
+// gateway) and a usable name and lease.
+absl::Status CheckCluster(const BridgeConfig& config) {
+  const ClusterConfig& cluster = config.cluster;
+  if (!cluster.enabled()) return absl::OkStatus();
+  if (config.upstream.url.empty()) {
+    return absl::InvalidArgumentError(
+        "--cluster needs --upstream: every replica connects to the same gateway, never to an "
+        "embedded simulator of its own");
+  }
+  if (!absl::StartsWith(cluster.nats_url, "nats://") &&
+      !absl::StartsWith(cluster.nats_url, "tls://")) {
+    return absl::InvalidArgumentError("--nats_url must be nats://HOST:PORT or tls://HOST:PORT");
+  }
+  for (char c : cluster.name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return absl::InvalidArgumentError(
+          "--cluster must be letters, digits, '-' and '_' only (it names NATS subjects)");
+    }
+  }
+  if (cluster.lease_ttl < milliseconds(500) || cluster.lease_ttl > milliseconds(600000)) {
+    return absl::InvalidArgumentError("--lease_ttl must be between 500ms and 10m");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool PacingEnabled(const BridgeConfig& config) {
@@ -227,6 +254,7 @@ absl::Status ValidateConfig(const BridgeConfig& config) {
   if (absl::Status status = CheckPacing(config.pacing); !status.ok()) return status;
   if (absl::Status status = CheckGrpcSecurity(config.grpc); !status.ok()) return status;
   if (absl::Status status = CheckHttpListen(config); !status.ok()) return status;
+  if (absl::Status status = CheckCluster(config); !status.ok()) return status;
   if (absl::Status status = CheckMetricsListen(config.metrics, config.grpc.allow_insecure);
       !status.ok()) {
     return status;

@@ -72,6 +72,19 @@ struct MetricsConfig {
   std::string listen;
 };
 
+// Cluster mode (docs/cluster.md): replicas started alike share one event log, a NATS
+// JetStream stream, and a lease decides which one holds the upstream.
+struct ClusterConfig {
+  // The cluster's name ([A-Za-z0-9_-]+); empty: a single bridge, no NATS.
+  std::string name;
+  std::string nats_url = "nats://127.0.0.1:4222";
+  // A NATS .creds file (user JWT and NKey seed), or empty.
+  std::string nats_creds_file;
+  // How long a holder's lease lasts without renewal; a failover takes about this long.
+  std::chrono::milliseconds lease_ttl{5000};
+  bool enabled() const { return !name.empty(); }
+};
+
 struct BridgeConfig {
   GrpcConfig grpc;
   MetricsConfig metrics;
@@ -100,6 +113,7 @@ struct BridgeConfig {
   sim::SimulatorConfig simulator;
   // Send pacing and the loop guard (docs/pacing.md); see PacingEnabled().
   pacing::PacingConfig pacing;
+  ClusterConfig cluster;
 };
 
 // Whether sends are paced: pacing.mode, where auto means on with a real gateway (a

@@ -10,6 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
+#include "server/app/cluster_member.h"
 #include "server/auth/tls_server_credentials.h"
 #include "server/auth/token_authenticator.h"
 #include "server/bridge/gateway_link.h"
@@ -63,13 +64,19 @@ class BridgeServer::Impl {
       return absl::Status(status.code(),
                           absl::StrCat("--data_dir: reading the event log: ", status.message()));
     }
+    if (absl::Status status = JoinCluster(); !status.ok()) return status;
     CreateService();
     RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
     if (absl::Status status = StartMetrics(); !status.ok()) return status;
     if (absl::Status status = StartHttp(); !status.ok()) return status;
     FollowUpstreamInHealth();
-    link_->Start();
+    if (member_) {
+      // The link starts when this replica wins the lease.
+      if (absl::Status status = member_->Compete(); !status.ok()) return status;
+    } else {
+      link_->Start();
+    }
     Log(LogLevel::kInfo, "wxbridge", "serving ", kServiceName, " on ", config_.grpc.listen,
         " (port ", port_, "), upstream ", upstream::RedactUrl(config_.upstream.url),
         simulator_ ? " (embedded simulator)" : "");
@@ -121,8 +128,15 @@ class BridgeServer::Impl {
       server_->Wait();
     }
     if (link_) link_->Stop();
+    // After the upstream closed: the lease is released, and the next holder connects.
+    if (member_) member_->Stop();
+    fence_target_ = nullptr;
     if (simulator_) simulator_->Stop();
     Log(LogLevel::kInfo, "wxbridge", "stopped");
+  }
+
+  void SetLeaseLostHandler(std::function<void()> handler) {
+    lease_lost_handler_ = std::move(handler);
   }
 
   int port() const { return port_; }
@@ -200,7 +214,9 @@ class BridgeServer::Impl {
     // header bytes) must fit it, or every stream would fail on it.
     events.max_event_bytes =
         std::min(events.max_event_bytes, config_.upstream.max_frame_bytes - kStreamMessageRoom);
-    if (config_.storage.data_dir.empty()) {
+    if (config_.cluster.enabled()) {
+      if (absl::Status status = OpenClusterLog(events); !status.ok()) return status;
+    } else if (config_.storage.data_dir.empty()) {
       log_ = std::make_unique<events::EventLog>(events);
     } else {
       events::SqliteEventStoreOptions durable;
@@ -223,12 +239,57 @@ class BridgeServer::Impl {
       metered_log_ = metered.get();
       log_ = std::move(metered);
     }
-    Log(LogLevel::kInfo, "wxbridge", "event log ", log_->log_id(), ": ",
-        config_.storage.data_dir.empty()
-            ? std::string("in memory only (--data_dir is empty: lost on restart)")
-            : absl::StrCat("durable in ", config_.storage.data_dir, " (--durability=",
-                           events::DurabilityName(config_.storage.durability), ")"),
-        ", seq ", log_->oldest_seq(), "..", log_->head_seq());
+    Log(LogLevel::kInfo, "wxbridge", "event log ", log_->log_id(), ": ", EventLogPlace(), ", seq ",
+        log_->oldest_seq(), "..", log_->head_seq());
+    return absl::OkStatus();
+  }
+
+  std::string EventLogPlace() const {
+    if (cluster_log_ != nullptr) {
+      return absl::StrCat("the NATS JetStream stream ", cluster_log_->stream_name(), " at ",
+                          upstream::RedactUrl(config_.cluster.nats_url));
+    }
+    if (config_.storage.data_dir.empty()) {
+      return "in memory only (--data_dir is empty: lost on restart)";
+    }
+    return absl::StrCat("durable in ", config_.storage.data_dir,
+                        " (--durability=", events::DurabilityName(config_.storage.durability), ")");
+  }
+
+  // Cluster mode: the log is the cluster's JetStream stream, with the same retention.
+  absl::Status OpenClusterLog(const events::EventLogOptions& events) {
+    cluster::JetStreamEventStoreOptions options;
+    options.nats.url = config_.cluster.nats_url;
+    options.nats.creds_file = config_.cluster.nats_creds_file;
+    options.cluster = config_.cluster.name;
+    options.retention_count = events.capacity;
+    options.retention_bytes = events.retention_bytes;
+    options.retention_age = config_.storage.retention_age;
+    options.max_event_bytes = events.max_event_bytes;
+    options.on_fenced = [this](const absl::Status& why) {
+      if (ClusterMember* member = fence_target_.load()) member->OnWriterFenced(why);
+    };
+    auto store = cluster::JetStreamEventStore::Open(std::move(options));
+    if (!store.ok()) {
+      return absl::Status(store.status().code(),
+                          absl::StrCat("--nats_url: ", store.status().message()));
+    }
+    cluster_log_ = store->get();
+    log_ = *std::move(store);
+    return absl::OkStatus();
+  }
+
+  // Cluster mode: the forwarder, so that calls can be taken; the lease comes later.
+  absl::Status JoinCluster() {
+    if (!config_.cluster.enabled()) return absl::OkStatus();
+    member_ = std::make_unique<ClusterMember>(config_.cluster, link_.get(), cluster_log_, [this] {
+      if (lease_lost_handler_) lease_lost_handler_();
+    });
+    fence_target_ = member_.get();
+    if (absl::Status status = member_->Connect(); !status.ok()) return status;
+    Log(LogLevel::kInfo, "wxbridge", "cluster ", config_.cluster.name, " on ",
+        upstream::RedactUrl(config_.cluster.nats_url), ": lease ttl ",
+        config_.cluster.lease_ttl.count(), " ms; the upstream connects when this replica holds it");
     return absl::OkStatus();
   }
 
@@ -256,6 +317,12 @@ class BridgeServer::Impl {
     options.max_frame_bytes = config_.upstream.max_frame_bytes;
     options.embedded_simulator = simulator_ != nullptr;
     options.bridge_version = kBridgeVersion;
+    if (member_) {
+      options.executor = member_->executor();
+      options.cluster_status = [member = member_.get()](v1::ClusterStatus* out) {
+        member->FillStatus(out);
+      };
+    }
     core_ = std::make_unique<rpc::CommandCore>(link_.get(), log_.get(), &subscribers_,
                                                authenticator_.get(), options);
     service_subscribe_options_ = subscribe;
@@ -388,7 +455,12 @@ class BridgeServer::Impl {
   rpc::WakeupDispatcher wakeups_;  // declared first: outlives the log and every stream
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<events::EventStore> log_;
+  cluster::JetStreamEventStore* cluster_log_ = nullptr;  // log_ itself, in cluster mode
   std::unique_ptr<bridge::GatewayLink> link_;
+  // Cluster mode: after the link and the log it drives; the log's fence reaches it.
+  std::unique_ptr<ClusterMember> member_;
+  std::atomic<ClusterMember*> fence_target_{nullptr};
+  std::function<void()> lease_lost_handler_;
   rpc::SubscriberRegistry subscribers_;
   std::unique_ptr<rpc::CommandCore> core_;
   rpc::SubscribeOptions service_subscribe_options_;  // what every event stream follows
@@ -423,5 +495,8 @@ int BridgeServer::metrics_port() const { return impl_->metrics_port(); }
 int BridgeServer::http_port() const { return impl_->http_port(); }
 std::string BridgeServer::upstream_url() const { return impl_->upstream_url(); }
 sim::Simulator* BridgeServer::simulator() { return impl_->simulator(); }
+void BridgeServer::SetLeaseLostHandler(std::function<void()> handler) {
+  impl_->SetLeaseLostHandler(std::move(handler));
+}
 
 }  // namespace wxbridge::app

@@ -4,6 +4,7 @@
 #ifndef WXBRIDGE_SERVER_APP_BRIDGE_SERVER_H_
 #define WXBRIDGE_SERVER_APP_BRIDGE_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,10 @@ class BridgeServer {
   // Re-reads the tokens file and the TLS certificates (SIGHUP). A file that fails its
   // checks is logged and the one in use stays; open streams and connections continue.
   void Reload();
+  // Cluster mode: runs once when this replica lost the upstream lease (or its event-log
+  // writer was fenced) and has closed the upstream; the process should then end, and be
+  // started again as a follower. Set before Start().
+  void SetLeaseLostHandler(std::function<void()> handler);
 
   int port() const;
   // The /metrics port, 0 when metrics are off.

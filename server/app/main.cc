@@ -1,4 +1,6 @@
 // wxbridge: flags, wiring, signals; nothing else.
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
 #include <csignal>
@@ -189,6 +191,16 @@ ABSL_FLAG(int64_t, loop_guard, Defaults().pacing.loop_guard,
           "(RESOURCE_EXHAUSTED and one LoopStopped event per episode); 0 turns it off");
 ABSL_FLAG(absl::Duration, loop_guard_window, Dur(Defaults().pacing.loop_guard_window),
           "the window --loop_guard counts sends in");
+ABSL_FLAG(std::string, cluster, Defaults().cluster.name,
+          "cluster mode (docs/cluster.md): replicas with the same name share one event log on "
+          "NATS JetStream and one of them holds the upstream; empty: a single bridge");
+ABSL_FLAG(std::string, nats_url, Defaults().cluster.nats_url,
+          "cluster mode: the NATS server (nats://HOST:PORT, or tls://HOST:PORT)");
+ABSL_FLAG(std::string, nats_creds, Defaults().cluster.nats_creds_file,
+          "cluster mode: a NATS .creds file (user JWT and NKey seed), or empty");
+ABSL_FLAG(absl::Duration, lease_ttl, Dur(Defaults().cluster.lease_ttl),
+          "cluster mode: the upstream lease's lifetime without renewal (a failover takes about "
+          "this long)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning, error or off");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one readable line per entry) or json (one JSON object per line: time, "
@@ -326,6 +338,10 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.events.retention_bytes = Size(absl::GetFlag(FLAGS_event_retention_bytes));
   config.events.max_event_bytes = Size(absl::GetFlag(FLAGS_max_event_bytes));
   config.storage.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.cluster.name = absl::GetFlag(FLAGS_cluster);
+  config.cluster.nats_url = absl::GetFlag(FLAGS_nats_url);
+  config.cluster.nats_creds_file = absl::GetFlag(FLAGS_nats_creds);
+  config.cluster.lease_ttl = Ms(absl::GetFlag(FLAGS_lease_ttl));
   if (!wxbridge::events::ParseDurability(absl::GetFlag(FLAGS_durability),
                                          &config.storage.durability)) {
     return absl::InvalidArgumentError("--durability must be sync or os");
@@ -349,6 +365,9 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   }
   return config;
 }
+
+// EX_TEMPFAIL: a replica that lost the upstream lease ends, and is started again.
+constexpr int kExitLeaseLost = 75;
 
 int Fail(const std::string& message) {
   std::cerr << "wxbridge: " << message << "\n";
@@ -415,6 +434,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigset_t waited_signals = stop_signals;
   sigaddset(&waited_signals, SIGHUP);
+  // Raised by the server itself when this replica lost the upstream lease.
+  sigaddset(&waited_signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &waited_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -423,6 +444,7 @@ int main(int argc, char** argv) {
 
   const std::string listen = config->grpc.listen;
   wxbridge::app::BridgeServer server(*std::move(config));
+  server.SetLeaseLostHandler([] { kill(getpid(), SIGUSR1); });
   if (absl::Status status = server.Start(); !status.ok())
     return Fail(std::string(status.message()));
   PrintBanner(server, listen, embedded);
@@ -433,8 +455,16 @@ int main(int argc, char** argv) {
                   "SIGHUP: reloading tokens and certificates");
     server.Reload();
   }
-  wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
-                ": shutting down (a second signal exits at once)");
+  const bool lease_lost = signal_number == SIGUSR1;
+  if (lease_lost) {
+    wxbridge::Log(wxbridge::LogLevel::kWarning, "wxbridge",
+                  "this replica lost the upstream lease and closed the upstream; exiting with "
+                  "status ",
+                  kExitLeaseLost, " so that its supervisor starts it again as a follower");
+  } else {
+    wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
+                  ": shutting down (a second signal exits at once)");
+  }
   // An operator who signals again does not want to wait for the shutdown grace.
   std::thread([stop_signals] {
     int again = 0;
@@ -444,5 +474,5 @@ int main(int argc, char** argv) {
     std::_Exit(128 + again);
   }).detach();
   server.Shutdown();
-  return 0;
+  return lease_lost ? kExitLeaseLost : 0;
 }

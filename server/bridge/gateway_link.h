@@ -19,6 +19,7 @@
 #include "server/bridge/account_book.h"
 #include "server/bridge/inbound_pipeline.h"
 #include "server/calls/call_runner.h"
+#include "server/calls/command_executor.h"
 #include "server/events/event_store.h"
 #include "server/pacing/send_pacer.h"
 #include "server/upstream/upstream_client.h"
@@ -41,7 +42,7 @@ enum class LinkPhase {
   kStopped,       // the socket is closed and the I/O thread joined
 };
 
-class GatewayLink {
+class GatewayLink final : public calls::CommandExecutor {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -68,9 +69,9 @@ class GatewayLink {
   // completes by the correlation rules, or at `deadline`. Returns the id to Cancel() it
   // with (0 when it has already ended).
   uint64_t Execute(absl::StatusOr<protocol::Command> command, Clock::time_point deadline,
-                   calls::CallDone done);
+                   calls::CallDone done) override;
   // The caller of `request_id` gave up.
-  void Cancel(uint64_t request_id);
+  void Cancel(uint64_t request_id) override;
 
   wxbridge::v1::UpstreamState state() const { return state_.load(); }
   // Called on the I/O thread after every state change (for the health service). Set

@@ -16,6 +16,8 @@ namespace wxbridge::cluster {
 
 struct NatsConnectionOptions {
   std::string url = "nats://127.0.0.1:4222";
+  // A NATS .creds file (user JWT and NKey seed), or empty.
+  std::string creds_file;
   // Bounds the first connect; reconnects after that go on forever, `reconnect_wait` apart.
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds reconnect_wait{250};

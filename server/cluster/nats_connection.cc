@@ -25,12 +25,16 @@ absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::Connect(
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(raw, -1);  // reconnect forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(raw, options.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(raw, options.reconnect_buffer_bytes);
+  if (s == NATS_OK && !options.creds_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(raw, options.creds_file.c_str(), nullptr);
+  }
   if (s != NATS_OK) return NatsError(s, "nats options");
 
   std::unique_ptr<NatsConnection> connection(new NatsConnection());
   if (s = natsConnection_Connect(&connection->connection_, raw); s != NATS_OK) {
     return NatsError(s, absl::StrCat("connect to ", options.url));
   }
+  if (js_options == nullptr) return connection;  // plain NATS only
   js_options->Wait = options.api_timeout.count();
   if (s = natsConnection_JetStream(&connection->jetstream_, connection->connection_, js_options);
       s != NATS_OK) {

@@ -17,7 +17,8 @@ namespace wxbridge::cluster {
 class NatsConnection {
  public:
   // Connects to options.url and opens a JetStream context with `js_options` (its
-  // PublishAsync handlers and their closures must outlive the connection). UNAVAILABLE
+  // PublishAsync handlers and their closures must outlive the connection), or none when
+  // `js_options` is null (plain NATS: jetstream() is null). UNAVAILABLE
   // when no server answers within connect_timeout.
   static absl::StatusOr<std::unique_ptr<NatsConnection>> Connect(
       const NatsConnectionOptions& options, jsOptions* js_options);

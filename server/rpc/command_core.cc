@@ -66,6 +66,7 @@ CommandCore::CommandCore(bridge::GatewayLink* link, events::EventStore* log,
                          const SubscriberRegistry* subscribers,
                          const auth::TokenAuthenticator* authenticator, ServiceOptions options)
     : link_(link),
+      executor_(options.executor != nullptr ? options.executor : link),
       log_(log),
       subscribers_(subscribers),
       authenticator_(authenticator),
@@ -108,7 +109,7 @@ uint64_t CommandCore::Run(const Caller& caller, Parse<typename Method::Request> 
       status.ok() ? protocol::BuildCommand(request, options_.limits)
                   : absl::StatusOr<protocol::Command>(std::move(status));
   // Refusals go through Execute too, so every call is counted the same way.
-  return link_->Execute(
+  return executor_->Execute(
       std::move(command), deadline,
       [done = std::move(done), audit = std::move(audit)](calls::CallResult result) {
         LogAudit(audit, result.status);
@@ -171,6 +172,11 @@ absl::Status CommandCore::GetStatus(const Caller& caller,
   out->mutable_counters()->set_requests_unparseable(parser_.unparseable());
   out->set_bridge_version(options_.bridge_version);
   out->set_log_id(log_->log_id());
+  if (options_.cluster_status) {
+    options_.cluster_status(out->mutable_cluster());
+  } else {
+    out->mutable_cluster()->set_role(v1::CLUSTER_ROLE_STANDALONE);
+  }
   return absl::OkStatus();
 }
 

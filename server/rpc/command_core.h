@@ -39,6 +39,11 @@ struct ServiceOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   bool embedded_simulator = false;
   std::string bridge_version;
+  // Where commands run instead of the link (cluster mode: the call forwarder); null: the
+  // link itself.
+  calls::CommandExecutor* executor = nullptr;
+  // Fills GetStatus's cluster part (cluster mode); null: role STANDALONE.
+  std::function<void(v1::ClusterStatus*)> cluster_status;
 };
 
 // Who is calling, as the transport saw it.
@@ -76,7 +81,7 @@ class CommandCore {
   uint64_t Run(const Caller& caller, Parse<typename Method::Request> parse,
                Clock::time_point deadline, Done<typename Method::Response> done);
   // Ends a call early (its caller went away): its frame is never written afterwards.
-  void Cancel(uint64_t request_id) { link_->Cancel(request_id); }
+  void Cancel(uint64_t request_id) { executor_->Cancel(request_id); }
 
   // GetStatus: the bridge's view, with only the accounts the caller's grant allows.
   // Refusals are audited.
@@ -96,6 +101,7 @@ class CommandCore {
 
  private:
   bridge::GatewayLink* const link_;
+  calls::CommandExecutor* const executor_;  // the link, or options.executor
   events::EventStore* const log_;
   const SubscriberRegistry* const subscribers_;
   const auth::TokenAuthenticator* const authenticator_;
