@@ -42,6 +42,8 @@ struct ServerState {
   std::unordered_map<ConnectionId, std::shared_ptr<Session>> sessions;
   std::atomic<std::size_t> open{0};
   std::atomic<std::size_t> accepted{0};
+  // The most connections open at once (written on the I/O thread only).
+  std::atomic<std::size_t> peak_open{0};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -113,7 +115,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     open_ = true;
-    ++state_.open;
+    const std::size_t open = ++state_.open;
+    if (open > state_.peak_open) state_.peak_open = open;
     ++state_.accepted;
     Log(LogLevel::kInfo, kLogComponent, "connection ", id_, " open");
     state_.listener->OnOpen(id_);
@@ -233,6 +236,7 @@ class SimServer::Impl {
   uint16_t port() const { return port_; }
   std::size_t open_count() const { return state_.open; }
   std::size_t accepted_count() const { return state_.accepted; }
+  std::size_t peak_open_count() const { return state_.peak_open; }
 
   void Send(std::vector<Outbound> frames) {
     net::post(ioc_, [this, frames = std::move(frames)]() mutable {
@@ -339,5 +343,6 @@ void SimServer::SetFrameSource(FrameSource source) { impl_->SetFrameSource(std::
 void SimServer::PullFrames() { impl_->PullFrames(); }
 std::size_t SimServer::open_count() const { return impl_->open_count(); }
 std::size_t SimServer::accepted_count() const { return impl_->accepted_count(); }
+std::size_t SimServer::peak_open_count() const { return impl_->peak_open_count(); }
 
 }  // namespace wxbridge::sim

@@ -69,6 +69,8 @@ class SimServer {
 
   std::size_t open_count() const;
   std::size_t accepted_count() const;
+  // The most connections open at once since start.
+  std::size_t peak_open_count() const;
 
  private:
   class Impl;

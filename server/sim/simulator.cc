@@ -170,6 +170,7 @@ bool Simulator::WaitForReceived(
 
 std::size_t Simulator::connection_count() const { return impl_->server().open_count(); }
 std::size_t Simulator::connections_accepted() const { return impl_->server().accepted_count(); }
+std::size_t Simulator::peak_connection_count() const { return impl_->server().peak_open_count(); }
 bool Simulator::WaitForConnections(std::size_t n, std::chrono::milliseconds timeout) const {
   return impl_->WaitForConnections(n, timeout);
 }

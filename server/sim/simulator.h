@@ -99,6 +99,10 @@ class Simulator {
   // Open connections now, and connections accepted since start.
   std::size_t connection_count() const;
   std::size_t connections_accepted() const;
+  // The most connections open at once since start (counted from the handshake, before
+  // any authKey): where only the replicas of one cluster connect, above 1 means two of
+  // them held the gateway at the same time.
+  std::size_t peak_connection_count() const;
   // Waits until connections_accepted() >= n.
   bool WaitForConnections(std::size_t n, std::chrono::milliseconds timeout) const;
   // Accounts logged in now.

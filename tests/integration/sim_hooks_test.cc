@@ -48,6 +48,7 @@ TEST_P(SimTest, InjectedFramesReachEveryConnectionAsIs) {
   sim().InjectFrame("{not json");
   EXPECT_EQ(first->Receive(), "{not json");
   EXPECT_EQ(second->Receive(), "{not json");
+  EXPECT_EQ(sim().peak_connection_count(), 2u);
 }
 
 TEST_P(SimTest, DroppedConnectionsCloseAndAccountsStayLoggedIn) {
@@ -62,6 +63,8 @@ TEST_P(SimTest, DroppedConnectionsCloseAndAccountsStayLoggedIn) {
   EXPECT_EQ(sim().connections_accepted(), 1u);
   auto again = Connect();
   EXPECT_TRUE(sim().WaitForConnections(2, milliseconds(5000)));
+  // One after the other: never two open at once.
+  EXPECT_EQ(sim().peak_connection_count(), 1u);
 }
 
 TEST_P(SimTest, AStalledSimulatorNeitherReadsNorAnswersPings) {
