@@ -239,11 +239,6 @@ std::string BridgeCluster::Logs() const {
   return logs;
 }
 
-bool BinaryHasClusterMode() {
-  const ProcessResult help = RunProcess({WXBRIDGE_BINARY, "--help"}, kWait);
-  return (help.out + help.err).find("--nats_url") != std::string::npos;
-}
-
 std::vector<v1::Event> EventsOf(const std::vector<v1::SubscribeResponse>& messages) {
   std::vector<v1::Event> events;
   for (const v1::SubscribeResponse& message : messages) {

@@ -94,9 +94,6 @@ class BridgeCluster {
   std::vector<std::unique_ptr<BridgeReplica>> replicas_;
 };
 
-// Whether the wxbridge binary has cluster mode (--help documents --nats_url).
-bool BinaryHasClusterMode();
-
 // The events of a stream's messages (single or batched), in order.
 std::vector<v1::Event> EventsOf(const std::vector<v1::SubscribeResponse>& messages);
 // What two replicas must agree on for one event: seq, account, payload, raw frame.

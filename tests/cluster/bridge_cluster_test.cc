@@ -124,8 +124,6 @@ class BridgeClusterTest : public ::testing::Test {
   virtual ClusterOptions Options() const { return {}; }
 
   void SetUp() override {
-    // Until the binary has cluster mode there is nothing to run against.
-    if (!BinaryHasClusterMode()) GTEST_SKIP() << WXBRIDGE_BINARY << " has no --nats_url yet";
     cluster_ = std::make_unique<BridgeCluster>(Options());
     ASSERT_TRUE(cluster_->Start());
     holder_ = cluster_->WaitForHolder();
