@@ -21,6 +21,7 @@
 #include "server/http/http_server.h"
 #include "server/metrics/call_interceptor.h"
 #include "server/metrics/call_metrics.h"
+#include "server/metrics/cluster_collector.h"
 #include "server/metrics/link_collector.h"
 #include "server/metrics/metered_event_store.h"
 #include "server/metrics/metrics_endpoint.h"
@@ -390,6 +391,11 @@ class BridgeServer::Impl {
           std::make_unique<metrics::CallMetrics>(std::vector<std::string>{kServiceName}, "http");
       metrics_.Add(http_call_metrics_.get());
     }
+    if (member_) {
+      cluster_collector_ = std::make_unique<metrics::ClusterCollector>(
+          [member = member_.get()](v1::ClusterStatus* out) { member->FillStatus(out); });
+      metrics_.Add(cluster_collector_.get());
+    }
     if (const pacing::SendPacer* pacer = link_->pacer()) {
       pacing_collector_ = std::make_unique<metrics::PacingCollector>(pacer);
       metrics_.Add(pacing_collector_.get());
@@ -478,7 +484,8 @@ class BridgeServer::Impl {
   std::unique_ptr<metrics::ProcessCollector> process_collector_;
   std::unique_ptr<metrics::LinkCollector> link_collector_;
   std::unique_ptr<metrics::SubscriberCollector> subscriber_collector_;
-  std::unique_ptr<metrics::PacingCollector> pacing_collector_;  // when pacing is on
+  std::unique_ptr<metrics::PacingCollector> pacing_collector_;    // when pacing is on
+  std::unique_ptr<metrics::ClusterCollector> cluster_collector_;  // in cluster mode
   metrics::MetricsEndpoint metrics_;
   std::mutex shutdown_mutex_;
   bool shut_down_ = false;

@@ -1,5 +1,7 @@
 #include "server/metrics/family_builder.h"
 
+#include "absl/strings/ascii.h"
+
 namespace wxbridge::metrics {
 
 prometheus::MetricFamily Family(std::string name, std::string help, prometheus::MetricType type) {
@@ -34,6 +36,10 @@ prometheus::MetricFamily GaugeOf(std::string name, std::string help, double valu
       Family(std::move(name), std::move(help), prometheus::MetricType::Gauge);
   AddSample(&family, value);
   return family;
+}
+
+std::string EnumLabel(const std::string& name, std::string_view prefix) {
+  return absl::AsciiStrToLower(name.size() > prefix.size() ? name.substr(prefix.size()) : name);
 }
 
 }  // namespace wxbridge::metrics

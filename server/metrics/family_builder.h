@@ -5,6 +5,7 @@
 #define WXBRIDGE_SERVER_METRICS_FAMILY_BUILDER_H_
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,23 @@ prometheus::ClientMetric& AddSample(prometheus::MetricFamily* family, double val
 // Shorthands for a family holding one unlabelled sample.
 prometheus::MetricFamily CounterOf(std::string name, std::string help, double value);
 prometheus::MetricFamily GaugeOf(std::string name, std::string help, double value);
+
+// "UPSTREAM_STATE_CONNECTED" with prefix "UPSTREAM_STATE_" -> "connected".
+std::string EnumLabel(const std::string& name, std::string_view prefix);
+
+// A state set: one series per value of a proto enum (1..max, 0 being UNSPECIFIED), 1 for
+// the current one, so a dashboard can show the state and an alert can ask how long it has
+// been 0 ("connected" for a minute).
+template <typename Enum, typename Name, typename Valid>
+void AddStateSet(prometheus::MetricFamily* family, const char* label, Enum current, int max,
+                 Name name, Valid valid, std::string_view prefix, const Labels& labels = {}) {
+  for (int value = 1; value <= max; ++value) {
+    if (!valid(value)) continue;
+    Labels with_state = labels;
+    with_state.emplace_back(label, EnumLabel(name(static_cast<Enum>(value)), prefix));
+    AddSample(family, static_cast<int>(current) == value ? 1 : 0, with_state);
+  }
+}
 
 }  // namespace wxbridge::metrics
 

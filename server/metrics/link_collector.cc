@@ -2,31 +2,9 @@
 
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "server/metrics/family_builder.h"
 
 namespace wxbridge::metrics {
-namespace {
-
-// "UPSTREAM_STATE_CONNECTED" with prefix "UPSTREAM_STATE_" -> "connected".
-std::string EnumLabel(const std::string& name, std::string_view prefix) {
-  return absl::AsciiStrToLower(name.size() > prefix.size() ? name.substr(prefix.size()) : name);
-}
-
-// A state set: one series per value, 1 for the current one, so a dashboard can show the
-// state and an alert can ask how long it has been 0 ("connected" for a minute).
-template <typename Enum, typename Name, typename Valid>
-void AddStateSet(prometheus::MetricFamily* family, const char* label, Enum current, int max,
-                 Name name, Valid valid, std::string_view prefix, const Labels& labels = {}) {
-  for (int value = 1; value <= max; ++value) {  // 0 is UNSPECIFIED
-    if (!valid(value)) continue;
-    Labels with_state = labels;
-    with_state.emplace_back(label, EnumLabel(name(static_cast<Enum>(value)), prefix));
-    AddSample(family, static_cast<int>(current) == value ? 1 : 0, with_state);
-  }
-}
-
-}  // namespace
 
 std::vector<prometheus::MetricFamily> LinkCollector::Collect() const {
   wxbridge::v1::GetStatusResponse status;
