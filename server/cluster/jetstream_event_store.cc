@@ -212,8 +212,9 @@ absl::Status JetStreamEventStore::Subscribe(uint64_t start_seq) {
 }
 
 JetStreamEventStore::~JetStreamEventStore() {
-  if (nats_ != nullptr) {
+  if (nats_ != nullptr && nats_->connected()) {
     // Lets the acks of what was published arrive (or time out): none can come later.
+    // Without a connection none can arrive either: a process cut off from NATS ends now.
     jsPubOptions wait;
     jsPubOptions_Init(&wait);
     wait.MaxWait = options_.publish_ack_timeout.count();
