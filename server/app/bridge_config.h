@@ -80,6 +80,8 @@ struct ClusterConfig {
   std::string nats_url = "nats://127.0.0.1:4222";
   // A NATS .creds file (user JWT and NKey seed), or empty.
   std::string nats_creds_file;
+  // A PEM CA bundle for TLS to NATS (TLS on, checked against it), or empty.
+  std::string nats_tls_ca_file;
   // How long a holder's lease lasts without renewal; a failover takes about this long.
   std::chrono::milliseconds lease_ttl{5000};
   bool enabled() const { return !name.empty(); }

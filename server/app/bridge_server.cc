@@ -262,6 +262,7 @@ class BridgeServer::Impl {
     cluster::JetStreamEventStoreOptions options;
     options.nats.url = config_.cluster.nats_url;
     options.nats.creds_file = config_.cluster.nats_creds_file;
+    options.nats.tls_ca_file = config_.cluster.nats_tls_ca_file;
     options.cluster = config_.cluster.name;
     options.retention_count = events.capacity;
     options.retention_bytes = events.retention_bytes;
@@ -445,10 +446,16 @@ class BridgeServer::Impl {
     return absl::OkStatus();
   }
 
-  // The service is SERVING exactly while the upstream is connected.
+  // The service is SERVING exactly while the upstream is connected...
+  // In cluster mode: while this replica can serve calls (cluster_member.h).
   void FollowUpstreamInHealth() {
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
     health->SetServingStatus(kServiceName, false);
+    if (member_) {
+      member_->SetServingListener(
+          [health](bool serving) { health->SetServingStatus(kServiceName, serving); });
+      return;
+    }
     link_->SetStateListener([health](wxbridge::v1::UpstreamState state) {
       health->SetServingStatus(kServiceName, state == wxbridge::v1::UPSTREAM_STATE_CONNECTED);
     });

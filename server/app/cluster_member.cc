@@ -9,6 +9,9 @@
 namespace wxbridge::app {
 
 namespace {
+// How often health and a follower's account list are brought up to date.
+constexpr std::chrono::milliseconds kRefreshEvery{200};
+
 v1::ClusterRole RoleOf(LeaseRole role) {
   switch (role) {
     case LeaseRole::kHolder:
@@ -37,6 +40,7 @@ absl::Status ClusterMember::Connect() {
   cluster::CallForwarderOptions forwarding;
   forwarding.nats.url = config_.nats_url;
   forwarding.nats.creds_file = config_.nats_creds_file;
+  forwarding.nats.tls_ca_file = config_.nats_tls_ca_file;
   forwarding.cluster = config_.name;
   forwarding.replica_id = replica_id_;
   absl::StatusOr<std::unique_ptr<cluster::CallForwarder>> forwarder =
@@ -57,6 +61,7 @@ absl::Status ClusterMember::Compete() {
   LeaseConfig lease;
   lease.nats_url = config_.nats_url;
   lease.nats_creds_file = config_.nats_creds_file;
+  lease.nats_tls_ca_file = config_.nats_tls_ca_file;
   lease.cluster = config_.name;
   lease.ttl = config_.lease_ttl;
   lease.holder_id = replica_id_;
@@ -115,17 +120,36 @@ LeaseState ClusterMember::LeaseStateNow() const {
 void ClusterMember::Run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [this] { return stopping_ || !changes_.empty(); });
+    changed_.wait_for(lock, kRefreshEvery, [this] { return stopping_ || !changes_.empty(); });
     if (stopping_) return;
-    auto [change, why] = std::move(changes_.front());
-    changes_.pop_front();
-    lock.unlock();
-    if (change == Change::kAcquired) {
-      TakeUpstream();
-    } else {
-      GiveUpUpstream(why);
+    std::optional<std::pair<Change, std::string>> next;
+    if (!changes_.empty()) {
+      next = std::move(changes_.front());
+      changes_.pop_front();
     }
+    lock.unlock();
+    if (next && next->first == Change::kAcquired) {
+      TakeUpstream();
+    } else if (next) {
+      GiveUpUpstream(next->second);
+    }
+    Refresh();
     lock.lock();
+  }
+}
+
+void ClusterMember::Refresh() {
+  const LeaseState state = LeaseStateNow();
+  const bool serving = holding_ ? !gave_up_ && link_->state() == v1::UPSTREAM_STATE_CONNECTED
+                                : !gave_up_ && state.role == LeaseRole::kFollower &&
+                                      !state.holder.empty() && store_->connected();
+  if (serving_ != serving) {
+    serving_ = serving;
+    if (serving_listener_) serving_listener_(serving);
+  }
+  if (!holding_) {
+    absl::StatusOr<uint64_t> read = link_->FollowAccounts(accounts_seq_);
+    if (read.ok()) accounts_seq_ = *read;
   }
 }
 

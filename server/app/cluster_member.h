@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -39,6 +40,12 @@ class ClusterMember {
   // Starts competing for the lease; the link starts when it is won. After the link's
   // state listener was set.
   absl::Status Compete();
+  // Whether this replica can serve calls now, for gRPC health: the holder while its
+  // upstream is connected, a follower while it reaches NATS and knows a holder. Runs on
+  // the member's thread at each change. Set before Compete().
+  void SetServingListener(std::function<void(bool)> listener) {
+    serving_listener_ = std::move(listener);
+  }
   // Stops competing: releases the lease (call after the link was stopped, so that the
   // next holder never overlaps this one) and stops forwarding. Idempotent.
   void Stop();
@@ -51,7 +58,9 @@ class ClusterMember {
 
  private:
   enum class Change { kAcquired, kLost };
-  void Run();  // the member's thread: takes the changes in order
+  void Run();  // the member's thread: takes the changes in order, refreshes every poll
+  // Health, and a follower's account list from what the holder logs.
+  void Refresh();
   void TakeUpstream();
   void GiveUpUpstream(const std::string& why);
   void Post(Change change, std::string why);
@@ -72,6 +81,9 @@ class ClusterMember {
   // The member's thread only.
   bool holding_ = false;  // the link was started (once: it is never started again)
   bool gave_up_ = false;
+  std::optional<bool> serving_;
+  uint64_t accounts_seq_ = 0;  // a follower's account list is read up to here
+  std::function<void(bool)> serving_listener_;
   std::thread thread_;
 };
 

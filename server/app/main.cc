@@ -198,6 +198,9 @@ ABSL_FLAG(std::string, nats_url, Defaults().cluster.nats_url,
           "cluster mode: the NATS server (nats://HOST:PORT, or tls://HOST:PORT)");
 ABSL_FLAG(std::string, nats_creds, Defaults().cluster.nats_creds_file,
           "cluster mode: a NATS .creds file (user JWT and NKey seed), or empty");
+ABSL_FLAG(std::string, nats_tls_ca, Defaults().cluster.nats_tls_ca_file,
+          "cluster mode: PEM CA bundle of the NATS server's certificate (turns TLS on); "
+          "empty: tls:// URLs use the system store");
 ABSL_FLAG(absl::Duration, lease_ttl, Dur(Defaults().cluster.lease_ttl),
           "cluster mode: the upstream lease's lifetime without renewal (a failover takes about "
           "this long)");
@@ -341,6 +344,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.cluster.name = absl::GetFlag(FLAGS_cluster);
   config.cluster.nats_url = absl::GetFlag(FLAGS_nats_url);
   config.cluster.nats_creds_file = absl::GetFlag(FLAGS_nats_creds);
+  config.cluster.nats_tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca);
   config.cluster.lease_ttl = Ms(absl::GetFlag(FLAGS_lease_ttl));
   if (!wxbridge::events::ParseDurability(absl::GetFlag(FLAGS_durability),
                                          &config.storage.durability)) {

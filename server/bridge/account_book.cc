@@ -14,12 +14,17 @@ void AccountBook::Observe(const wxbridge::v1::Event& event) {
 }
 
 absl::Status AccountBook::Restore(const events::EventStore& log) {
+  return ObserveAfter(log, 0).status();
+}
+
+absl::StatusOr<uint64_t> AccountBook::ObserveAfter(const events::EventStore& log,
+                                                   uint64_t after_seq) {
   constexpr std::size_t kChunk = 4096;
-  uint64_t cursor = 0;
+  uint64_t cursor = after_seq;
   for (;;) {
     events::EventStore::ReadResult read = log.ReadAfter(cursor, kChunk);
     if (!read.status.ok()) return read.status;
-    if (read.events.empty()) return absl::OkStatus();
+    if (read.events.empty()) return cursor;
     for (const events::RetainedEventPtr& retained : read.events) {
       cursor = retained->seq;
       if (retained->kind != wxbridge::v1::EVENT_KIND_LOGIN_STATUS) continue;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "server/events/event_store.h"
 #include "wxbridge/v1/bridge_service.pb.h"
 
@@ -21,6 +22,9 @@ class AccountBook {
   // durable log, GetStatus shows the accounts it showed before.
   // An error when the log could not be read.
   absl::Status Restore(const events::EventStore& log);
+  // Observes the login statuses logged after `after_seq` (from the oldest retained when
+  // those were dropped); returns the seq read up to.
+  absl::StatusOr<uint64_t> ObserveAfter(const events::EventStore& log, uint64_t after_seq);
   void FillStatus(wxbridge::v1::GetStatusResponse* response) const;
 
  private:

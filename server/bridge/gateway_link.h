@@ -52,6 +52,11 @@ class GatewayLink final : public calls::CommandExecutor {
   // Rebuilds the account list from the log's login statuses (a restart on a durable
   // log); an error when the log cannot be read. Before Start().
   absl::Status RestoreAccounts() { return accounts_.Restore(*log_); }
+  // Cluster mode, on a replica without the upstream: takes the accounts' statuses from
+  // the events another replica logged after `after_seq`; returns the seq read up to.
+  absl::StatusOr<uint64_t> FollowAccounts(uint64_t after_seq) {
+    return accounts_.ObserveAfter(*log_, after_seq);
+  }
   // Starts the I/O thread and the first connection attempt.
   void Start();
   // From now on new calls fail UNAVAILABLE; calls already made go on.

@@ -18,6 +18,9 @@ struct NatsConnectionOptions {
   std::string url = "nats://127.0.0.1:4222";
   // A NATS .creds file (user JWT and NKey seed), or empty.
   std::string creds_file;
+  // PEM CA bundle that signs the server's certificate: TLS (also implied by a tls://
+  // url) checked against it instead of the system store; empty: none.
+  std::string tls_ca_file;
   // Bounds the first connect; reconnects after that go on forever, `reconnect_wait` apart.
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds reconnect_wait{250};

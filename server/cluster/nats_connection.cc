@@ -13,6 +13,19 @@ struct OptionsDeleter {
 
 }  // namespace
 
+natsStatus ApplyNatsSecurity(natsOptions* options, const std::string& creds_file,
+                             const std::string& tls_ca_file) {
+  natsStatus s = NATS_OK;
+  if (!creds_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(options, creds_file.c_str(), nullptr);
+  }
+  if (s == NATS_OK && !tls_ca_file.empty()) {
+    s = natsOptions_SetSecure(options, true);
+    if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(options, tls_ca_file.c_str());
+  }
+  return s;
+}
+
 absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::Connect(
     const NatsConnectionOptions& options, jsOptions* js_options) {
   natsOptions* raw = nullptr;
@@ -25,9 +38,7 @@ absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::Connect(
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(raw, -1);  // reconnect forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(raw, options.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(raw, options.reconnect_buffer_bytes);
-  if (s == NATS_OK && !options.creds_file.empty()) {
-    s = natsOptions_SetUserCredentialsFromFiles(raw, options.creds_file.c_str(), nullptr);
-  }
+  if (s == NATS_OK) s = ApplyNatsSecurity(raw, options.creds_file, options.tls_ca_file);
   if (s != NATS_OK) return NatsError(s, "nats options");
 
   std::unique_ptr<NatsConnection> connection(new NatsConnection());

@@ -8,11 +8,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "server/cluster/jetstream_config.h"
 
 namespace wxbridge::cluster {
+
+// Applies the credentials and TLS settings every NATS connection of a replica shares
+// (creds file, CA bundle) to `options`.
+natsStatus ApplyNatsSecurity(natsOptions* options, const std::string& creds_file,
+                             const std::string& tls_ca_file);
 
 class NatsConnection {
  public:

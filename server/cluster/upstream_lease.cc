@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/cluster/lease_value.h"
+#include "server/cluster/nats_connection.h"
 #include "server/common/log.h"
 
 namespace wxbridge {
@@ -104,8 +105,9 @@ class UpstreamLease::Impl {
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, config_.FollowerPoll().count());
     if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
-    if (s == NATS_OK && !config_.nats_creds_file.empty())
-      s = natsOptions_SetUserCredentialsFromFiles(opts, config_.nats_creds_file.c_str(), nullptr);
+    if (s == NATS_OK) {
+      s = cluster::ApplyNatsSecurity(opts, config_.nats_creds_file, config_.nats_tls_ca_file);
+    }
     if (s == NATS_OK) {
       s = natsConnection_Connect(&nc_, opts);
       // Not connected yet: the library keeps trying in the background.

@@ -30,6 +30,7 @@ namespace wxbridge {
 struct LeaseConfig {
   std::string nats_url = "nats://127.0.0.1:4222";
   std::string nats_creds_file;          // a .creds file (JWT + NKey seed), or empty
+  std::string nats_tls_ca_file;         // a PEM CA bundle for TLS to NATS, or empty
   std::string cluster;                  // [A-Za-z0-9_-]+; names the bucket
   std::chrono::milliseconds ttl{5000};  // --lease_ttl
   // Unique per process (a value naming this id is taken as this process's own claim);

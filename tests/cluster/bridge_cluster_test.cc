@@ -19,6 +19,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/support/poll_until.h"
 
@@ -184,6 +185,49 @@ TEST_F(BridgeClusterTest, EveryReplicaServesTheSameEventsUnderTheSameSeqs) {
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(TextOf(rest.front()), "event 10");
   EXPECT_TRUE(Contiguous(rest, middle->seq() + 1));
+}
+
+// The gRPC health of a replica's BridgeService: SERVING, NOT_SERVING, or UNKNOWN when the
+// check itself failed.
+HealthStatus HealthOf(BridgeReplica& replica) {
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", replica.port()),
+                                     grpc::InsecureChannelCredentials());
+  return CheckHealth(channel.get()).value_or(grpc::health::v1::HealthCheckResponse::UNKNOWN);
+}
+
+bool ShowsLoggedIn(BridgeReplica& replica, const std::string& account) {
+  std::optional<v1::GetStatusResponse> status = replica.Status();
+  if (!status) return false;
+  for (const v1::AccountStatus& entry : status->accounts()) {
+    if (entry.account() == account && entry.last_status() == v1::LOGIN_STATUS_LOGGED_IN)
+      return true;
+  }
+  return false;
+}
+
+// Every replica takes calls, so a load balancer's health check must keep every one; and
+// GetStatus on a follower lists the accounts the holder logged in.
+TEST_F(BridgeClusterTest, EveryReplicaIsHealthyAndListsTheAccountsTheHolderLoggedIn) {
+  for (int i = 0; i < cluster().size(); ++i) {
+    EXPECT_TRUE(PollUntil(
+        [&] { return HealthOf(replica(i)) == grpc::health::v1::HealthCheckResponse::SERVING; },
+        kWait))
+        << "replica " << i << (i == holder_ ? " (holder)" : " (follower)");
+  }
+  const int follower = cluster().Others(holder_)[0];
+  ASSERT_TRUE(cluster().LogIn(follower, "carol"));
+  for (int i = 0; i < cluster().size(); ++i) {
+    EXPECT_TRUE(PollUntil([&] { return ShowsLoggedIn(replica(i), "carol"); }, kWait))
+        << "replica " << i;
+  }
+
+  // Without NATS a follower can neither forward nor know a holder: not serving.
+  cluster().nats().Kill();
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return HealthOf(replica(follower)) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+      },
+      kWait));
 }
 
 TEST_F(BridgeClusterTest, ACallOnAFollowerIsForwardedAndReachesTheGatewayOnce) {
