@@ -45,8 +45,11 @@ absl::Status ClusterMember::Connect() {
   forwarding.replica_id = replica_id_;
   absl::StatusOr<std::unique_ptr<cluster::CallForwarder>> forwarder =
       cluster::CallForwarder::Start(std::move(forwarding), link_, [this] {
+        // Holding the lease is not enough: until its link runs, a call waits (it would
+        // sit in a link that may never start).
         const LeaseState state = LeaseStateNow();
-        return cluster::HolderView{state.role == LeaseRole::kHolder, state.holder};
+        return cluster::HolderView{state.role == LeaseRole::kHolder && link_running_.load(),
+                                   state.holder};
       });
   if (!forwarder.ok()) {
     return absl::Status(forwarder.status().code(),
@@ -170,11 +173,13 @@ void ClusterMember::TakeUpstream() {
   Log(LogLevel::kInfo, "cluster", "replica ", replica_id_, " holds the upstream of cluster ",
       config_.name, " from seq ", store_->head_seq(), ": connecting");
   link_->Start();
+  link_running_ = true;
 }
 
 void ClusterMember::GiveUpUpstream(const std::string& why) {
   if (gave_up_) return;
   gave_up_ = true;
+  link_running_ = false;
   if (holding_) {
     Log(LogLevel::kWarning, "cluster", why, ": closing the upstream");
     // Before anything else: another replica may take the lease once it expires.

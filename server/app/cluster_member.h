@@ -9,6 +9,7 @@
 #ifndef WXBRIDGE_SERVER_APP_CLUSTER_MEMBER_H_
 #define WXBRIDGE_SERVER_APP_CLUSTER_MEMBER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -82,6 +83,8 @@ class ClusterMember {
   bool holding_ = false;  // the link was started (once: it is never started again)
   bool gave_up_ = false;
   std::optional<bool> serving_;
+  // Read by the forwarder's threads: calls run here only while the link runs.
+  std::atomic<bool> link_running_{false};
   uint64_t accounts_seq_ = 0;  // a follower's account list is read up to here
   std::function<void(bool)> serving_listener_;
   std::thread thread_;
