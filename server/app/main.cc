@@ -285,6 +285,16 @@ absl::Status PacingFromFlags(wxbridge::pacing::PacingConfig* pacing) {
   return absl::OkStatus();
 }
 
+wxbridge::app::ClusterConfig ClusterFromFlags() {
+  wxbridge::app::ClusterConfig cluster;
+  cluster.name = absl::GetFlag(FLAGS_cluster);
+  cluster.nats_url = absl::GetFlag(FLAGS_nats_url);
+  cluster.nats_creds_file = absl::GetFlag(FLAGS_nats_creds);
+  cluster.nats_tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca);
+  cluster.lease_ttl = Ms(absl::GetFlag(FLAGS_lease_ttl));
+  return cluster;
+}
+
 // The whole configuration from flags and the environment, validated.
 absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   BridgeConfig config;
@@ -341,11 +351,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.events.retention_bytes = Size(absl::GetFlag(FLAGS_event_retention_bytes));
   config.events.max_event_bytes = Size(absl::GetFlag(FLAGS_max_event_bytes));
   config.storage.data_dir = absl::GetFlag(FLAGS_data_dir);
-  config.cluster.name = absl::GetFlag(FLAGS_cluster);
-  config.cluster.nats_url = absl::GetFlag(FLAGS_nats_url);
-  config.cluster.nats_creds_file = absl::GetFlag(FLAGS_nats_creds);
-  config.cluster.nats_tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca);
-  config.cluster.lease_ttl = Ms(absl::GetFlag(FLAGS_lease_ttl));
+  config.cluster = ClusterFromFlags();
   if (!wxbridge::events::ParseDurability(absl::GetFlag(FLAGS_durability),
                                          &config.storage.durability)) {
     return absl::InvalidArgumentError("--durability must be sync or os");
@@ -372,6 +378,18 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
 
 // EX_TEMPFAIL: a replica that lost the upstream lease ends, and is started again.
 constexpr int kExitLeaseLost = 75;
+
+void LogStopping(int signal_number, bool lease_lost) {
+  if (lease_lost) {
+    wxbridge::Log(wxbridge::LogLevel::kWarning, "wxbridge",
+                  "this replica lost the upstream lease and closed the upstream; exiting with "
+                  "status ",
+                  kExitLeaseLost, " so that its supervisor starts it again as a follower");
+  } else {
+    wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
+                  ": shutting down (a second signal exits at once)");
+  }
+}
 
 int Fail(const std::string& message) {
   std::cerr << "wxbridge: " << message << "\n";
@@ -460,15 +478,7 @@ int main(int argc, char** argv) {
     server.Reload();
   }
   const bool lease_lost = signal_number == SIGUSR1;
-  if (lease_lost) {
-    wxbridge::Log(wxbridge::LogLevel::kWarning, "wxbridge",
-                  "this replica lost the upstream lease and closed the upstream; exiting with "
-                  "status ",
-                  kExitLeaseLost, " so that its supervisor starts it again as a follower");
-  } else {
-    wxbridge::Log(wxbridge::LogLevel::kInfo, "wxbridge", "signal ", signal_number,
-                  ": shutting down (a second signal exits at once)");
-  }
+  LogStopping(signal_number, lease_lost);
   // An operator who signals again does not want to wait for the shutdown grace.
   std::thread([stop_signals] {
     int again = 0;

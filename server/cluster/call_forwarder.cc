@@ -156,10 +156,13 @@ uint64_t CallForwarder::Execute(absl::StatusOr<protocol::Command> command,
     return local_->Execute(std::move(command), deadline, std::move(done));
   }
   std::function<void()> after;
+  calls::CallDone refused;  // set when stopping: run outside the lock
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!stopping_) {
+    if (stopping_) {
+      refused = std::move(done);
+    } else {
       id = next_id_++ | kForwardedBit;
       Pending& call = pending_[id];
       call.command = *std::move(command);
@@ -169,8 +172,8 @@ uint64_t CallForwarder::Execute(absl::StatusOr<protocol::Command> command,
       after = SendLocked(id, call, Clock::now());
     }
   }
-  if (id == 0) {
-    done(Failed(absl::UnavailableError("wxbridge is shutting down")));
+  if (refused) {
+    refused(Failed(absl::UnavailableError("wxbridge is shutting down")));
     return 0;
   }
   wake_.notify_one();
@@ -337,7 +340,7 @@ void CallForwarder::OnRequest(natsMsg* msg) {
   served_++;
   natsConnection* connection = nats_->connection();
   local_->Execute(std::move(forwarded->command), Clock::now() + forwarded->time_left,
-                  [connection, reply = std::move(reply)](calls::CallResult result) {
+                  [connection, reply = std::move(reply)](const calls::CallResult& result) {
                     Respond(connection, reply, EncodeCallResult(result));
                   });
 }
