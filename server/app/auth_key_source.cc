@@ -78,7 +78,7 @@ absl::StatusOr<std::string> ReadAuthKeyFile(const std::string& path) {
   return key;
 }
 
-std::optional<std::string> TakeAuthKeyFromEnvironment(const char* name) {
+std::optional<std::string> TakeSecretFromEnvironment(const char* name) {
   char* value = std::getenv(name);
   if (value == nullptr) return std::nullopt;
   std::string key = value;

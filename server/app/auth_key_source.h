@@ -13,6 +13,8 @@
 namespace wxbridge::app {
 
 inline constexpr char kAuthKeyVariable[] = "WXBRIDGE_AUTH_KEY";
+// Cluster mode: the NATS URL, which may carry a user and password, instead of --nats_url.
+inline constexpr char kNatsUrlVariable[] = "WXBRIDGE_NATS_URL";
 // A key file larger than this is a wrong path, not a key.
 inline constexpr std::size_t kMaxAuthKeyFileBytes = std::size_t{64} << 10;
 
@@ -22,9 +24,10 @@ inline constexpr std::size_t kMaxAuthKeyFileBytes = std::size_t{64} << 10;
 // one line. Messages never quote the file's content.
 absl::StatusOr<std::string> ReadAuthKeyFile(const std::string& path);
 
-// The variable's value, removed from the environment (unsetenv) and overwritten where
-// /proc/self/environ shows it; nullopt when it is unset or empty (it is removed anyway).
-std::optional<std::string> TakeAuthKeyFromEnvironment(const char* name = kAuthKeyVariable);
+// A secret variable's value (the authKey, WXBRIDGE_NATS_URL with its password), removed
+// from the environment (unsetenv) and overwritten where /proc/self/environ shows it;
+// nullopt when it is unset or empty (it is removed anyway).
+std::optional<std::string> TakeSecretFromEnvironment(const char* name = kAuthKeyVariable);
 
 // The authKey from the one source given: `flag_value` (--auth_key), `file_path`
 // (--auth_key_file) or `env_value`; empty when none is. Two or more: INVALID_ARGUMENT

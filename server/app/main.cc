@@ -195,7 +195,8 @@ ABSL_FLAG(std::string, cluster, Defaults().cluster.name,
           "cluster mode (docs/cluster.md): replicas with the same name share one event log on "
           "NATS JetStream and one of them holds the upstream; empty: a single bridge");
 ABSL_FLAG(std::string, nats_url, Defaults().cluster.nats_url,
-          "cluster mode: the NATS server (nats://HOST:PORT, or tls://HOST:PORT)");
+          "cluster mode: the NATS server (nats://HOST:PORT, or tls://HOST:PORT); a URL with a "
+          "user and password is better given as WXBRIDGE_NATS_URL (flags show in ps)");
 ABSL_FLAG(std::string, nats_creds, Defaults().cluster.nats_creds_file,
           "cluster mode: a NATS .creds file (user JWT and NKey seed), or empty");
 ABSL_FLAG(std::string, nats_tls_ca, Defaults().cluster.nats_tls_ca_file,
@@ -285,10 +286,19 @@ absl::Status PacingFromFlags(wxbridge::pacing::PacingConfig* pacing) {
   return absl::OkStatus();
 }
 
-wxbridge::app::ClusterConfig ClusterFromFlags() {
+absl::StatusOr<wxbridge::app::ClusterConfig> ClusterFromFlags() {
   wxbridge::app::ClusterConfig cluster;
   cluster.name = absl::GetFlag(FLAGS_cluster);
   cluster.nats_url = absl::GetFlag(FLAGS_nats_url);
+  // Taken from the environment whatever follows, so that it never outlives the start.
+  if (std::optional<std::string> url =
+          wxbridge::app::TakeSecretFromEnvironment(wxbridge::app::kNatsUrlVariable)) {
+    if (cluster.nats_url != Defaults().cluster.nats_url) {
+      return absl::InvalidArgumentError(
+          "both --nats_url and WXBRIDGE_NATS_URL are set: give only one");
+    }
+    cluster.nats_url = *std::move(url);
+  }
   cluster.nats_creds_file = absl::GetFlag(FLAGS_nats_creds);
   cluster.nats_tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca);
   cluster.lease_ttl = Ms(absl::GetFlag(FLAGS_lease_ttl));
@@ -331,7 +341,7 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.upstream.backoff_max = Ms(absl::GetFlag(FLAGS_backoff_max));
 
   // Taken from the environment first, whatever follows, so it never outlives the start.
-  std::optional<std::string> env_key = wxbridge::app::TakeAuthKeyFromEnvironment();
+  std::optional<std::string> env_key = wxbridge::app::TakeSecretFromEnvironment();
   absl::StatusOr<std::string> auth_key = wxbridge::app::ResolveAuthKey(
       absl::GetFlag(FLAGS_auth_key), absl::GetFlag(FLAGS_auth_key_file), env_key);
   if (!auth_key.ok()) return auth_key.status();
@@ -351,7 +361,9 @@ absl::StatusOr<BridgeConfig> ConfigFromFlags() {
   config.events.retention_bytes = Size(absl::GetFlag(FLAGS_event_retention_bytes));
   config.events.max_event_bytes = Size(absl::GetFlag(FLAGS_max_event_bytes));
   config.storage.data_dir = absl::GetFlag(FLAGS_data_dir);
-  config.cluster = ClusterFromFlags();
+  absl::StatusOr<wxbridge::app::ClusterConfig> cluster = ClusterFromFlags();
+  if (!cluster.ok()) return cluster.status();
+  config.cluster = *std::move(cluster);
   if (!wxbridge::events::ParseDurability(absl::GetFlag(FLAGS_durability),
                                          &config.storage.durability)) {
     return absl::InvalidArgumentError("--durability must be sync or os");

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/cluster/nats_status.h"
+#include "server/upstream/upstream_client.h"
 
 namespace wxbridge::cluster {
 namespace {
@@ -43,7 +44,8 @@ absl::StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::Connect(
 
   std::unique_ptr<NatsConnection> connection(new NatsConnection());
   if (s = natsConnection_Connect(&connection->connection_, raw); s != NATS_OK) {
-    return NatsError(s, absl::StrCat("connect to ", options.url));
+    // Never the URL's user and password.
+    return NatsError(s, absl::StrCat("connect to ", upstream::RedactUrl(options.url)));
   }
   if (js_options == nullptr) return connection;  // plain NATS only
   js_options->Wait = options.api_timeout.count();

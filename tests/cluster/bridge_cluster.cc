@@ -138,7 +138,7 @@ BridgeCluster::~BridgeCluster() {
   const std::vector<std::string> argv = {
       WXBRIDGE_BINARY, "--listen=127.0.0.1:0",
       "--data_dir=", absl::StrCat("--upstream=", sim_->url()),
-      absl::StrCat("--cluster=", kClusterName), absl::StrCat("--nats_url=", nats_->url()),
+      absl::StrCat("--cluster=", kClusterName),
       absl::StrCat("--lease_ttl=", options_.lease_ttl.count(), "s"), "--backoff_initial=50ms",
       absl::StrCat("--backoff_max=", kBackoffMax.count(), "ms"),
       // The simulator stands in for the gateway: no pacing, no loop guard.
@@ -146,8 +146,17 @@ BridgeCluster::~BridgeCluster() {
   // The key through the environment, as an operator would (flags show in ps).
   const std::vector<std::string> env = {absl::StrCat("WXBRIDGE_AUTH_KEY=", kAuthKey)};
   for (int i = 0; i < options_.replicas; ++i) {
-    replicas_.push_back(
-        std::make_unique<BridgeReplica>(argv, env, absl::StrCat(dir_, "/replica", i, ".log")));
+    // Replica 0 takes the NATS URL from the environment (the way for one with a
+    // password), the others from --nats_url.
+    std::vector<std::string> replica_argv = argv;
+    std::vector<std::string> replica_env = env;
+    if (i == 0) {
+      replica_env.push_back(absl::StrCat("WXBRIDGE_NATS_URL=", nats_->url()));
+    } else {
+      replica_argv.push_back(absl::StrCat("--nats_url=", nats_->url()));
+    }
+    replicas_.push_back(std::make_unique<BridgeReplica>(replica_argv, replica_env,
+                                                        absl::StrCat(dir_, "/replica", i, ".log")));
     if (auto started = replicas_.back()->WaitStarted(); !started) {
       return ::testing::AssertionFailure() << "replica " << i << ": " << started.message();
     }

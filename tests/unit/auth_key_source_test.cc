@@ -93,20 +93,20 @@ TEST_F(AuthKeyFileTest, MissingEmptyAndMultiLineFilesAreRefusedWithoutQuotingThe
 TEST(AuthKeyEnvironmentTest, TheVariableIsGoneAfterItIsRead) {
   constexpr char kName[] = "WXBRIDGE_AUTH_KEY_SOURCE_TEST";
   ASSERT_EQ(setenv(kName, kSecret, 1), 0);
-  std::optional<std::string> key = TakeAuthKeyFromEnvironment(kName);
+  std::optional<std::string> key = TakeSecretFromEnvironment(kName);
   ASSERT_TRUE(key);
   EXPECT_EQ(*key, kSecret);
   EXPECT_EQ(std::getenv(kName), nullptr);
   for (char** entry = environ; *entry != nullptr; ++entry) {
     EXPECT_THAT(std::string(*entry), Not(HasSubstr(kSecret)));
   }
-  EXPECT_FALSE(TakeAuthKeyFromEnvironment(kName)) << "read twice";
+  EXPECT_FALSE(TakeSecretFromEnvironment(kName)) << "read twice";
 }
 
 TEST(AuthKeyEnvironmentTest, AnEmptyVariableCountsAsUnsetAndIsRemoved) {
   constexpr char kName[] = "WXBRIDGE_AUTH_KEY_SOURCE_TEST_EMPTY";
   ASSERT_EQ(setenv(kName, "", 1), 0);
-  EXPECT_FALSE(TakeAuthKeyFromEnvironment(kName));
+  EXPECT_FALSE(TakeSecretFromEnvironment(kName));
   EXPECT_EQ(std::getenv(kName), nullptr);
 }
 
