@@ -16,8 +16,9 @@ tsan_dir=${WXBRIDGE_TSAN_DIR:-build/tsan}
 jobs=${WXBRIDGE_JOBS:-2}
 tsan_tests=(event_log_test upstream_client_test write_queue_test call_table_test
             call_runner_test account_book_test wakeup_dispatcher_test replica_window_test
-            lease_value_test)
-# The NATS-driven cluster tests (upstream_lease_test, jetstream_event_store_test) pass
+            lease_value_test call_forwarder_test)
+# call_forwarder_test runs its threads against a real nats-server in about a second.
+# The other NATS-driven cluster tests (upstream_lease_test, jetstream_event_store_test) pass
 # under TSan too, but they mostly exercise cnats's own (uninstrumented) threads: kept
 # out of CI for its time budget; run them by hand with WXBRIDGE_TSAN_CLUSTER=1.
 if [ "${WXBRIDGE_TSAN_CLUSTER:-0}" = 1 ]; then
