@@ -73,6 +73,7 @@ struct BenchOptions {
   std::size_t cluster_max_deliveries = 1000000;  // per full-speed run
   int failover_kills = 20;
   std::chrono::milliseconds lease_ttl{2000};
+  std::string nats_server;  // the nats-server binary; empty: the one on PATH
 
   std::string json_path = "build/bench/results.json";
   std::string log_dir = "build/bench";

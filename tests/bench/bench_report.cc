@@ -164,7 +164,7 @@ void PrintCluster(const BenchReport &r) {
     std::printf(
         "\nCluster fan-out: standalone wxbridge (memory log) vs clusters of 1 and 3 replicas on "
         "NATS JetStream, streams spread over the replicas, in alternating rounds;\n"
-        "CPU: all replicas summed; peak MB: the first replica\n");
+        "CPU: the replicas and nats-server summed; peak MB: the first replica\n");
     for (int round = 1; round <= r.cluster_fanout.back().round; ++round) {
       std::vector<FanoutRow> rows;
       for (const FanoutRow &row : r.cluster_fanout) {

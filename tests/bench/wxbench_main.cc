@@ -71,6 +71,7 @@ ABSL_FLAG(int, cluster_rounds, 3, "--cluster: alternating rounds of the fan-out 
 ABSL_FLAG(int, cluster_subscribers, 100, "--cluster: Subscribe streams, spread over the replicas");
 ABSL_FLAG(int, failover_kills, 20, "--cluster: kills of the holder timed (0 skips failover)");
 ABSL_FLAG(int, lease_ttl_ms, 2000, "--cluster: the replicas' --lease_ttl, in milliseconds");
+ABSL_FLAG(std::string, nats_server, "", "--cluster: the nats-server binary (empty: from PATH)");
 ABSL_FLAG(int, metrics_rounds, 3,
           "rounds of the metrics on/off comparison (SendText at 16 and 256 in flight, fan-out "
           "to 100 subscribers, each with --metrics_listen off then on); 0 skips it");
@@ -135,6 +136,7 @@ int main(int argc, char **argv) {
   options.cluster_rounds = absl::GetFlag(FLAGS_cluster_rounds);
   options.cluster_subscribers = std::max(1, absl::GetFlag(FLAGS_cluster_subscribers));
   options.failover_kills = absl::GetFlag(FLAGS_failover_kills);
+  options.nats_server = absl::GetFlag(FLAGS_nats_server);
   options.lease_ttl = std::chrono::milliseconds(absl::GetFlag(FLAGS_lease_ttl_ms));
   options.json_path = absl::GetFlag(FLAGS_json);
   options.log_dir = absl::GetFlag(FLAGS_log_dir);
@@ -152,6 +154,11 @@ int main(int argc, char **argv) {
     options.metrics_rounds = std::min(options.metrics_rounds, 1);
     options.metrics_concurrency = {4};
     options.metrics_subscribers = 4;
+    // --cluster --smoke: one round of a few events to 4 streams, one failover.
+    options.cluster_rounds = 1;
+    options.cluster_subscribers = 4;
+    options.cluster_max_deliveries = 2000;
+    options.failover_kills = std::min(options.failover_kills, 1);
   }
 
   wxbridge::bench::BenchReport report;
