@@ -6,6 +6,9 @@
 # writes build/bench/results.json. Takes about three minutes. Extra arguments go to
 # wxbench (see build/release/tests/bench/wxbench --help), e.g. --target=host:port to
 # measure another BridgeService implementation, --metrics_rounds=0 to skip metrics.
+# --cluster runs only the cluster figures instead (docs/benchmarks.md "Cluster"): fan-out
+# through a standalone bridge vs clusters of 1 and 3 replicas, then 20 failovers; it needs
+# nats-server on PATH and says so (exit 0) when there is none. About two minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WXBRIDGE_BUILD_TYPE=Release WXBRIDGE_BUILD_DIR=build/release WXBRIDGE_BUILD_TARGETS=wxbench \

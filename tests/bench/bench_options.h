@@ -66,6 +66,15 @@ struct BenchOptions {
   std::vector<int> metrics_concurrency = {16, 256};
   int metrics_subscribers = 100;
 
+  // Cluster mode (--cluster, cluster_bench.h): fan-out rounds over standalone, 1 and 3
+  // replicas, then failover kills of the holder of 3 replicas with this lease TTL.
+  int cluster_rounds = 3;
+  int cluster_subscribers = 100;
+  std::size_t cluster_max_deliveries = 1000000;  // per full-speed run
+  int failover_kills = 20;
+  std::chrono::milliseconds lease_ttl{2000};
+  std::string nats_server;  // the nats-server binary; empty: the one on PATH
+
   std::string json_path = "build/bench/results.json";
   std::string log_dir = "build/bench";
   bool smoke = false;

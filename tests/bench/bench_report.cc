@@ -125,12 +125,12 @@ json PercentilesJson(const Percentiles &p) {
 }
 
 void PrintFanoutRows(const std::vector<FanoutRow> &rows) {
-  std::printf("%5s %-13s %8s %9s %10s %12s %9s %9s %6s %6s %9s %8s\n", "subs", "mode", "rate/s",
+  std::printf("%5s %-15s %8s %9s %10s %12s %9s %9s %6s %6s %9s %8s\n", "subs", "mode", "rate/s",
               "pushed", "delivered", "deliveries/s", "p50 us", "p99 us", "gaps", "ev/msg",
               "CPU s/1M", "peak MB");
   for (const FanoutRow &row : rows) {
     std::printf(
-        "%5d %-13s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n", row.subscribers,
+        "%5d %-15s %8s %9llu %10llu %12.0f %9.1f %9.1f %6llu %6.1f %9s %8s\n", row.subscribers,
         row.mode.c_str(), row.rate > 0 ? absl::StrFormat("%.0f", row.rate).c_str() : "max",
         static_cast<unsigned long long>(row.pushed), static_cast<unsigned long long>(row.delivered),
         row.deliveries_per_s, row.latency.p50_us, row.latency.p99_us,
@@ -159,6 +159,47 @@ json FanoutRowsJson(const std::vector<FanoutRow> &rows) {
   return out;
 }
 
+void PrintCluster(const BenchReport &r) {
+  if (!r.cluster_fanout.empty()) {
+    std::printf(
+        "\nCluster fan-out: standalone wxbridge (memory log) vs clusters of 1 and 3 replicas on "
+        "NATS JetStream, streams spread over the replicas, in alternating rounds;\n"
+        "CPU: the replicas and nats-server summed; peak MB: the first replica\n");
+    for (int round = 1; round <= r.cluster_fanout.back().round; ++round) {
+      std::vector<FanoutRow> rows;
+      for (const FanoutRow &row : r.cluster_fanout) {
+        if (row.round == round) rows.push_back(row);
+      }
+      std::printf("round %d\n", round);
+      PrintFanoutRows(rows);
+    }
+  }
+  const FailoverResult &f = r.failover;
+  if (f.kills > 0) {
+    std::printf(
+        "\nCluster failover: kill -9 of the holder of 3 replicas (lease TTL %.1f s) until a "
+        "survivor is HOLDER and CONNECTED\n  %d kills, %d failed: min %.0f ms, median %.0f ms, "
+        "p90 %.0f ms, max %.0f ms\n",
+        f.lease_ttl_s, f.kills, f.failed, f.min_ms, f.median_ms, f.p90_ms, f.max_ms);
+  }
+}
+
+json ClusterJson(const BenchReport &r) {
+  json fanout = FanoutRowsJson(r.cluster_fanout);
+  for (std::size_t i = 0; i < fanout.size(); ++i) fanout[i]["round"] = r.cluster_fanout[i].round;
+  const FailoverResult &f = r.failover;
+  return {{"fanout", fanout},
+          {"failover",
+           {{"lease_ttl_seconds", f.lease_ttl_s},
+            {"kills", f.kills},
+            {"failed", f.failed},
+            {"takeover_ms", f.ms},
+            {"min_ms", f.min_ms},
+            {"median_ms", f.median_ms},
+            {"p90_ms", f.p90_ms},
+            {"max_ms", f.max_ms}}}};
+}
+
 }  // namespace
 
 MachineInfo ReadMachineInfo() {
@@ -180,19 +221,21 @@ void PrintReport(const BenchReport &r) {
               r.machine.nproc, r.machine.cpu_model.c_str(),
               static_cast<double>(r.machine.mem_total_kib) / (1 << 20),
               r.machine.load_average.c_str());
-  std::printf(
-      "\nSendText, %zu-byte text, %.1f s per cell (client and servers "
-      "share the CPUs)\n",
-      r.payload_bytes, r.window_seconds);
-  std::printf("%-4s %-13s %10s %9s %9s %9s %12s %12s %9s %6s\n", "inflt", "target", "calls/s",
-              "p50 us", "p99 us", "p99.9 us", "CPU s/1k", "bridge s/1k", "peak MB", "errors");
-  for (const UnaryRow &row : r.unary) {
-    std::printf("%-5d %-13s %10.0f %9.1f %9.1f %9.1f %12s %12s %9s %6llu\n", row.concurrency,
-                row.target.c_str(), row.loop.calls_per_second(), row.loop.latency.p50_us,
-                row.loop.latency.p99_us, row.loop.latency.p999_us, Cost(row.cpu_per_1k, 3).c_str(),
-                Cost(row.bridge_cpu_per_1k, 3).c_str(),
-                Cost(row.peak_rss_kib < 0 ? -1 : row.peak_rss_kib / 1024.0, 1).c_str(),
-                static_cast<unsigned long long>(row.loop.errors));
+  if (!r.unary.empty()) {  // none in the --cluster mode
+    std::printf(
+        "\nSendText, %zu-byte text, %.1f s per cell (client and servers "
+        "share the CPUs)\n",
+        r.payload_bytes, r.window_seconds);
+    std::printf("%-4s %-13s %10s %9s %9s %9s %12s %12s %9s %6s\n", "inflt", "target", "calls/s",
+                "p50 us", "p99 us", "p99.9 us", "CPU s/1k", "bridge s/1k", "peak MB", "errors");
+    for (const UnaryRow &row : r.unary) {
+      std::printf("%-5d %-13s %10.0f %9.1f %9.1f %9.1f %12s %12s %9s %6llu\n", row.concurrency,
+                  row.target.c_str(), row.loop.calls_per_second(), row.loop.latency.p50_us,
+                  row.loop.latency.p99_us, row.loop.latency.p999_us,
+                  Cost(row.cpu_per_1k, 3).c_str(), Cost(row.bridge_cpu_per_1k, 3).c_str(),
+                  Cost(row.peak_rss_kib < 0 ? -1 : row.peak_rss_kib / 1024.0, 1).c_str(),
+                  static_cast<unsigned long long>(row.loop.errors));
+    }
   }
   if (!r.fanout.empty()) {
     std::printf(
@@ -219,13 +262,17 @@ void PrintReport(const BenchReport &r) {
           m.rss_after_kib / 1024.0, m.kib_per_subscriber);
     }
   }
-  std::printf("\nTargets\n");
-  for (const TargetCheck &check : CheckTargets(r)) {
-    std::printf("  %-4s %-56s %12s %s (goal %s %g %s)\n",
-                check.value ? (check.met() ? "MET" : "MISS") : "n/a", check.name.c_str(),
-                check.value ? absl::StrFormat("%.1f", *check.value).c_str() : "-",
-                check.unit.c_str(), check.higher_is_better ? ">=" : "<=", check.goal,
-                check.unit.c_str());
+  PrintCluster(r);
+  // The targets are the single bridge's: --cluster measures none of them.
+  if (!r.cluster_mode) {
+    std::printf("\nTargets\n");
+    for (const TargetCheck &check : CheckTargets(r)) {
+      std::printf("  %-4s %-56s %12s %s (goal %s %g %s)\n",
+                  check.value ? (check.met() ? "MET" : "MISS") : "n/a", check.name.c_str(),
+                  check.value ? absl::StrFormat("%.1f", *check.value).c_str() : "-",
+                  check.unit.c_str(), check.higher_is_better ? ">=" : "<=", check.goal,
+                  check.unit.c_str());
+    }
   }
   for (const std::string &note : r.notes) std::printf("note: %s\n", note.c_str());
 }
@@ -266,6 +313,7 @@ bool WriteJson(const BenchReport &r, const std::string &path) {
                                         {"kib_per_stream_shared_connection", m.kib_per_stream},
                                         {"kib_per_subscriber", m.kib_per_subscriber}});
   }
+  if (!r.cluster_fanout.empty() || r.failover.kills > 0) out["cluster"] = ClusterJson(r);
   out["targets"] = json::array();
   for (const TargetCheck &check : CheckTargets(r)) {
     out["targets"].push_back({{"name", check.name},

@@ -45,6 +45,7 @@ struct FanoutRow {
   double events_per_message = 0;  // mean events per stream message (batching)
   double bridge_cpu_per_1m = -1;  // bridge CPU seconds per million deliveries
   int64_t bridge_peak_rss_kib = -1;
+  int round = 0;  // --cluster: the round (from 1) the row was measured in
 };
 
 struct FanoutMemory {
@@ -54,6 +55,16 @@ struct FanoutMemory {
   int64_t rss_after_kib = 0;      // + as many again, as the fan-out fleet connects
   double kib_per_stream = 0;      // on a shared connection
   double kib_per_subscriber = 0;  // as the fan-out fleet connects (its own connection)
+};
+
+// Failover of a 3-replica cluster: SIGKILL of the holder until a survivor reports
+// itself HOLDER with its upstream CONNECTED, once per kill.
+struct FailoverResult {
+  double lease_ttl_s = 0;
+  int kills = 0;
+  int failed = 0;          // kills after which no holder connected within the timeout
+  std::vector<double> ms;  // one per successful kill, in order
+  double min_ms = 0, median_ms = 0, p90_ms = 0, max_ms = 0;
 };
 
 struct BenchReport {
@@ -69,6 +80,10 @@ struct BenchReport {
   std::vector<FanoutRow> storage;
   double fsync_p50_us = -1;  // 4 KiB write + fdatasync in the log dir
   std::vector<FanoutMemory> memory;
+  bool cluster_mode = false;  // --cluster: only the cluster figures below
+  // --cluster: modes "<max|rate> <standalone|cluster-1|cluster-3>", one row per round.
+  std::vector<FanoutRow> cluster_fanout;
+  FailoverResult failover;
   std::vector<std::string> notes;
 };
 

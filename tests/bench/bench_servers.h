@@ -29,6 +29,8 @@ class BenchServers {
   // figures.
   absl::Status RestartBridge();
   void StopCeiling() { ceiling_.reset(); }
+  // Stops the bench's own bridge, so that a cluster can take the simulator.
+  void StopBridge() { bridge_.reset(); }
   // The event storage of the next (re)started bridge: "memory" (the default), or a
   // fresh durable log with --durability "os" or "sync" under the log dir.
   void UseStorage(const std::string &storage) { storage_ = storage; }

@@ -40,42 +40,6 @@ bool Contains(const std::vector<int> &values, int value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-// Pushes `count` events at `rate` (0: full speed) and waits for them on every
-// stream.
-FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, SubscriberFleet &fleet,
-                       int subscribers, const char *mode, std::size_t count, double rate) {
-  const uint64_t expected = static_cast<uint64_t>(count) * static_cast<uint64_t>(subscribers);
-  fleet.ResetCounters(static_cast<int>(std::max(1.0, expected / kSamplesPerRun)));
-  CostMeter meter({servers.bridge_pid()});
-  meter.Start();
-  const auto start = Clock::now();
-  servers.Push(PushFrame(options.payload_bytes), count, rate);
-  const auto last = fleet.WaitForEvents(expected, kIdleEnd);
-  meter.Stop();
-
-  FanoutRow row;
-  row.subscribers = subscribers;
-  row.mode = mode;
-  row.rate = rate;
-  row.pushed = count;
-  row.delivered = fleet.events();
-  if (const uint64_t messages = fleet.messages(); messages > 0) {
-    row.events_per_message = static_cast<double>(row.delivered) / static_cast<double>(messages);
-  }
-  row.gaps = fleet.gaps();
-  row.seconds = std::chrono::duration<double>(last - start).count();
-  if (row.seconds > 0) row.deliveries_per_s = row.delivered / row.seconds;
-  row.latency = fleet.TakeLatency();
-  if (meter.cpu_seconds(0) >= 0 && row.delivered > 0) {
-    row.bridge_cpu_per_1m = 1e6 * meter.cpu_seconds(0) / row.delivered;
-  }
-  row.bridge_peak_rss_kib = meter.peak_rss_kib(0);
-  std::fprintf(stderr,
-               "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us, %.1f events/msg\n",
-               subscribers, mode, row.deliveries_per_s, row.latency.p99_us, row.events_per_message);
-  return row;
-}
-
 absl::Status RunOneSize(const BenchOptions &options, BenchServers &servers, int subscribers,
                         BenchReport *report) {
   if (absl::Status status = servers.RestartBridge(); !status.ok()) return status;
@@ -170,6 +134,44 @@ double FsyncP50Micros(const std::string &dir) {
 }
 
 }  // namespace
+
+FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, SubscriberFleet &fleet,
+                       int subscribers, const std::string &mode, std::size_t count, double rate,
+                       std::vector<pid_t> bridge_pids) {
+  if (bridge_pids.empty()) bridge_pids.push_back(servers.bridge_pid());
+  const uint64_t expected = static_cast<uint64_t>(count) * static_cast<uint64_t>(subscribers);
+  fleet.ResetCounters(static_cast<int>(std::max(1.0, expected / kSamplesPerRun)));
+  CostMeter meter(bridge_pids);
+  meter.Start();
+  const auto start = Clock::now();
+  servers.Push(PushFrame(options.payload_bytes), count, rate);
+  const auto last = fleet.WaitForEvents(expected, kIdleEnd);
+  meter.Stop();
+
+  FanoutRow row;
+  row.subscribers = subscribers;
+  row.mode = mode;
+  row.rate = rate;
+  row.pushed = count;
+  row.delivered = fleet.events();
+  if (const uint64_t messages = fleet.messages(); messages > 0) {
+    row.events_per_message = static_cast<double>(row.delivered) / static_cast<double>(messages);
+  }
+  row.gaps = fleet.gaps();
+  row.seconds = std::chrono::duration<double>(last - start).count();
+  if (row.seconds > 0) row.deliveries_per_s = row.delivered / row.seconds;
+  row.latency = fleet.TakeLatency();
+  double cpu = 0;  // summed over the replicas of a cluster; -1 when one is unknown
+  for (std::size_t i = 0; i < meter.size() && cpu >= 0; ++i) {
+    cpu = meter.cpu_seconds(i) < 0 ? -1 : cpu + meter.cpu_seconds(i);
+  }
+  if (cpu >= 0 && row.delivered > 0) row.bridge_cpu_per_1m = 1e6 * cpu / row.delivered;
+  row.bridge_peak_rss_kib = meter.peak_rss_kib(0);
+  std::fprintf(
+      stderr, "  %5d subscribers %-13s: %10.0f deliveries/s, p99 %.0f us, %.1f events/msg\n",
+      subscribers, mode.c_str(), row.deliveries_per_s, row.latency.p99_us, row.events_per_message);
+  return row;
+}
 
 absl::Status RunStorageBench(const BenchOptions &options, BenchServers &servers,
                              BenchReport *report) {

@@ -5,15 +5,25 @@
 #ifndef WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
 #define WXBRIDGE_TESTS_BENCH_FANOUT_BENCH_H_
 
+#include <sys/types.h>
+
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tests/bench/bench_options.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
+#include "tests/bench/subscriber_fleet.h"
 
 namespace wxbridge::bench {
+
+// Pushes `count` events at `rate` (0: full speed) and waits for them on every stream of
+// `fleet`; the bridge CPU is summed over `bridge_pids` (empty: the bench's own bridge).
+FanoutRow PushAndCount(const BenchOptions &options, BenchServers &servers, SubscriberFleet &fleet,
+                       int subscribers, const std::string &mode, std::size_t count, double rate,
+                       std::vector<pid_t> bridge_pids = {});
 
 absl::Status RunFanoutBench(const BenchOptions &options, BenchServers &servers,
                             BenchReport *report);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "tests/bench/grpc_load.h"
 #include "wxbridge/v1/bridge_service.pb.h"
@@ -215,10 +216,13 @@ class SubscriberFleet::Reader final
   std::atomic<int64_t> last_event_ns_{0};
 };
 
-SubscriberFleet::SubscriberFleet(const std::string &target, int channels, int max_batch)
-    : target_(target), latency_(std::make_unique<LatencySamples>()), max_batch_(max_batch) {
+SubscriberFleet::SubscriberFleet(std::vector<std::string> targets, int channels, int max_batch)
+    : targets_(std::move(targets)),
+      latency_(std::make_unique<LatencySamples>()),
+      max_batch_(max_batch) {
   for (int i = 0; i < channels; ++i) {
-    stubs_.push_back(std::make_unique<grpc::GenericStub>(MakeChannel(target)));
+    stubs_.push_back(
+        std::make_unique<grpc::GenericStub>(MakeChannel(targets_[i % targets_.size()])));
   }
 }
 
@@ -230,7 +234,8 @@ absl::Status SubscriberFleet::OpenOn(grpc::GenericStub *stub, bool stalled, int 
   for (int i = 0; i < n; ++i) {
     readers_.push_back(std::make_unique<Reader>(this, stalled));
     if (stub == nullptr && stubs_.empty()) {  // a connection per stream
-      own_stubs_.push_back(std::make_unique<grpc::GenericStub>(MakeChannel(target_)));
+      own_stubs_.push_back(std::make_unique<grpc::GenericStub>(
+          MakeChannel(targets_[own_stubs_.size() % targets_.size()])));
     }
     // Round-robin over the shared connections unless the caller chose one.
     readers_.back()->Start(stub             ? stub
@@ -254,7 +259,7 @@ absl::Status SubscriberFleet::Open(int n, std::chrono::milliseconds timeout) {
 }
 
 absl::Status SubscriberFleet::OpenStalled(std::chrono::milliseconds timeout) {
-  stalled_stub_ = std::make_unique<grpc::GenericStub>(MakeChannel(target_));
+  stalled_stub_ = std::make_unique<grpc::GenericStub>(MakeChannel(targets_.front()));
   return OpenOn(stalled_stub_.get(), true, 1, timeout);
 }
 

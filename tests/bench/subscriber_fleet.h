@@ -30,7 +30,11 @@ class SubscriberFleet {
   // Streams go to `target` spread over `channels` connections (0: a connection of
   // its own for each stream, as independent clients have) and ask for up to
   // `max_batch` events per message.
-  SubscriberFleet(const std::string &target, int channels, int max_batch);
+  SubscriberFleet(const std::string &target, int channels, int max_batch)
+      : SubscriberFleet(std::vector<std::string>{target}, channels, max_batch) {}
+  // The same, the connections spread round-robin over several servers (cluster
+  // replicas): stream i goes to targets[i % size].
+  SubscriberFleet(std::vector<std::string> targets, int channels, int max_batch);
   ~SubscriberFleet();  // Close()s.
 
   // Opens `n` streams reading everything and waits for every hello.
@@ -62,7 +66,7 @@ class SubscriberFleet {
   // Cancels the readers `which` selects, waits for them to end and drops them.
   void CloseReaders(const std::function<bool(const Reader &)> &which);
 
-  const std::string target_;
+  const std::vector<std::string> targets_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;      // shared connections
   std::vector<std::unique_ptr<grpc::GenericStub>> own_stubs_;  // one per stream
   std::unique_ptr<grpc::GenericStub> stalled_stub_;

@@ -18,6 +18,7 @@
 #include "tests/bench/bench_options.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/bench_servers.h"
+#include "tests/bench/cluster_bench.h"
 #include "tests/bench/fanout_bench.h"
 #include "tests/bench/metrics_bench.h"
 #include "tests/bench/send_text_bench.h"
@@ -63,6 +64,14 @@ ABSL_FLAG(bool, storage, true,
           "run the event-storage part: memory vs the durable log (--durability os, sync) at 1 "
           "subscriber");
 ABSL_FLAG(bool, send_text, true, "run the SendText part");
+ABSL_FLAG(bool, cluster, false,
+          "run only the cluster benchmarks (issue 15): fan-out through a standalone bridge vs "
+          "clusters of 1 and 3 replicas, then failover times; needs nats-server on PATH");
+ABSL_FLAG(int, cluster_rounds, 3, "--cluster: alternating rounds of the fan-out comparison");
+ABSL_FLAG(int, cluster_subscribers, 100, "--cluster: Subscribe streams, spread over the replicas");
+ABSL_FLAG(int, failover_kills, 20, "--cluster: kills of the holder timed (0 skips failover)");
+ABSL_FLAG(int, lease_ttl_ms, 2000, "--cluster: the replicas' --lease_ttl, in milliseconds");
+ABSL_FLAG(std::string, nats_server, "", "--cluster: the nats-server binary (empty: from PATH)");
 ABSL_FLAG(int, metrics_rounds, 3,
           "rounds of the metrics on/off comparison (SendText at 16 and 256 in flight, fan-out "
           "to 100 subscribers, each with --metrics_listen off then on); 0 skips it");
@@ -124,6 +133,11 @@ int main(int argc, char **argv) {
   options.max_rate_deliveries = static_cast<std::size_t>(absl::GetFlag(FLAGS_deliveries));
   options.fixed_rate_deliveries = absl::GetFlag(FLAGS_fixed_rate_deliveries);
   options.metrics_rounds = absl::GetFlag(FLAGS_metrics_rounds);
+  options.cluster_rounds = absl::GetFlag(FLAGS_cluster_rounds);
+  options.cluster_subscribers = std::max(1, absl::GetFlag(FLAGS_cluster_subscribers));
+  options.failover_kills = absl::GetFlag(FLAGS_failover_kills);
+  options.nats_server = absl::GetFlag(FLAGS_nats_server);
+  options.lease_ttl = std::chrono::milliseconds(absl::GetFlag(FLAGS_lease_ttl_ms));
   options.json_path = absl::GetFlag(FLAGS_json);
   options.log_dir = absl::GetFlag(FLAGS_log_dir);
   if (absl::GetFlag(FLAGS_smoke)) {
@@ -140,6 +154,11 @@ int main(int argc, char **argv) {
     options.metrics_rounds = std::min(options.metrics_rounds, 1);
     options.metrics_concurrency = {4};
     options.metrics_subscribers = 4;
+    // --cluster --smoke: one round of a few events to 4 streams, one failover.
+    options.cluster_rounds = 1;
+    options.cluster_subscribers = 4;
+    options.cluster_max_deliveries = 2000;
+    options.failover_kills = std::min(options.failover_kills, 1);
   }
 
   wxbridge::bench::BenchReport report;
@@ -152,6 +171,18 @@ int main(int argc, char **argv) {
   std::error_code ignored;
   std::filesystem::create_directories(options.log_dir, ignored);
   if (absl::Status s = servers.StartSimulator(); !s.ok()) return Fail(s.ToString());
+  if (absl::GetFlag(FLAGS_cluster)) {
+    // A mode of its own: the cluster figures alone, in about three minutes.
+    if (!options.target.empty()) return Fail("--cluster starts its own bridges: drop --target");
+    report.cluster_mode = true;
+    if (absl::Status s = RunClusterBench(options, servers, &report); !s.ok()) {
+      return Fail(s.ToString());
+    }
+    PrintReport(report);
+    if (!WriteJson(report, options.json_path)) return Fail("cannot write " + options.json_path);
+    std::printf("\nJSON: %s\n", options.json_path.c_str());
+    return 0;
+  }
   if (absl::Status s = servers.StartCeiling(); !s.ok()) return Fail(s.ToString());
   const bool with_bridge = options.Measures("wxbridge");
   if (with_bridge) {

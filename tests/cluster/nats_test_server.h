@@ -5,6 +5,8 @@
 #ifndef WXBRIDGE_TESTS_CLUSTER_NATS_TEST_SERVER_H_
 #define WXBRIDGE_TESTS_CLUSTER_NATS_TEST_SERVER_H_
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -25,6 +27,8 @@ class NatsTestServer {
 
   std::string url() const;  // nats://127.0.0.1:PORT
   int port() const { return port_; }
+  // While it runs (0 after Kill): to measure its CPU.
+  pid_t pid() const { return process_ ? process_->pid() : 0; }
   // SIGKILL, reaped: a crash.
   void Kill();
   // Starts it again on the same port and store dir and waits until it is ready.
