@@ -29,6 +29,9 @@ std::string Tail(const std::string& text, std::size_t bytes = 6000) {
   return text.size() <= bytes ? text : "…" + text.substr(text.size() - bytes);
 }
 
+// The key through the environment, as an operator would (flags show in ps).
+std::vector<std::string> ReplicaEnv() { return {absl::StrCat("WXBRIDGE_AUTH_KEY=", kAuthKey)}; }
+
 std::string RoleName(v1::ClusterRole role) {
   switch (role) {
     case v1::CLUSTER_ROLE_HOLDER:
@@ -121,7 +124,8 @@ BridgeCluster::~BridgeCluster() {
   dir_ = pattern;
 
   absl::StatusOr<std::unique_ptr<NatsTestServer>> nats =
-      NatsTestServer::Start(WXBRIDGE_NATS_SERVER);
+      options_.nats_tls ? NatsTestServer::StartTls(WXBRIDGE_NATS_SERVER, *options_.nats_tls)
+                        : NatsTestServer::Start(WXBRIDGE_NATS_SERVER);
   if (!nats.ok()) return ::testing::AssertionFailure() << nats.status();
   nats_ = std::move(*nats);
 
@@ -135,7 +139,24 @@ BridgeCluster::~BridgeCluster() {
     return ::testing::AssertionFailure() << "simulator: " << started;
   }
 
-  const std::vector<std::string> argv = {
+  const std::string tls_ca = options_.nats_tls ? options_.nats_tls->ca_file : "";
+  for (int i = 0; i < options_.replicas; ++i) {
+    // Replica 0 takes the NATS URL from the environment (the way for one with a
+    // password), the others from --nats_url.
+    std::vector<std::string> env = ReplicaEnv();
+    if (i == 0) env.push_back(absl::StrCat("WXBRIDGE_NATS_URL=", nats_->url()));
+    replicas_.push_back(std::make_unique<BridgeReplica>(
+        Argv(i == 0 ? "" : nats_->url(), tls_ca), env, absl::StrCat(dir_, "/replica", i, ".log")));
+    if (auto started = replicas_.back()->WaitStarted(); !started) {
+      return ::testing::AssertionFailure() << "replica " << i << ": " << started.message();
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<std::string> BridgeCluster::Argv(const std::string& nats_url,
+                                             const std::string& nats_tls_ca) const {
+  std::vector<std::string> argv = {
       WXBRIDGE_BINARY, "--listen=127.0.0.1:0",
       "--data_dir=", absl::StrCat("--upstream=", sim_->url()),
       absl::StrCat("--cluster=", kClusterName),
@@ -143,25 +164,16 @@ BridgeCluster::~BridgeCluster() {
       absl::StrCat("--backoff_max=", kBackoffMax.count(), "ms"),
       // The simulator stands in for the gateway: no pacing, no loop guard.
       "--pace=off", "--shutdown_grace=1s", "--log_level=info"};
-  // The key through the environment, as an operator would (flags show in ps).
-  const std::vector<std::string> env = {absl::StrCat("WXBRIDGE_AUTH_KEY=", kAuthKey)};
-  for (int i = 0; i < options_.replicas; ++i) {
-    // Replica 0 takes the NATS URL from the environment (the way for one with a
-    // password), the others from --nats_url.
-    std::vector<std::string> replica_argv = argv;
-    std::vector<std::string> replica_env = env;
-    if (i == 0) {
-      replica_env.push_back(absl::StrCat("WXBRIDGE_NATS_URL=", nats_->url()));
-    } else {
-      replica_argv.push_back(absl::StrCat("--nats_url=", nats_->url()));
-    }
-    replicas_.push_back(std::make_unique<BridgeReplica>(replica_argv, replica_env,
-                                                        absl::StrCat(dir_, "/replica", i, ".log")));
-    if (auto started = replicas_.back()->WaitStarted(); !started) {
-      return ::testing::AssertionFailure() << "replica " << i << ": " << started.message();
-    }
-  }
-  return ::testing::AssertionSuccess();
+  if (!nats_url.empty()) argv.push_back(absl::StrCat("--nats_url=", nats_url));
+  if (!nats_tls_ca.empty()) argv.push_back(absl::StrCat("--nats_tls_ca=", nats_tls_ca));
+  return argv;
+}
+
+std::unique_ptr<BridgeReplica> BridgeCluster::StartReplica(const std::string& name,
+                                                           const std::string& nats_url,
+                                                           const std::string& nats_tls_ca) {
+  return std::make_unique<BridgeReplica>(Argv(nats_url, nats_tls_ca), ReplicaEnv(),
+                                         absl::StrCat(dir_, "/", name, ".log"));
 }
 
 int BridgeCluster::WaitForHolder(milliseconds timeout) {

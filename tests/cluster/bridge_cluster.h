@@ -52,6 +52,8 @@ class BridgeReplica {
 struct ClusterOptions {
   int replicas = 3;
   std::chrono::seconds lease_ttl{2};
+  // When set, nats-server serves TLS only and replicas get --nats_tls_ca=tls->ca_file.
+  std::optional<NatsTestTls> nats_tls;
 };
 
 class BridgeCluster {
@@ -77,6 +79,10 @@ class BridgeCluster {
   // running replica is a FOLLOWER naming it, and the simulator has one connection; the
   // holder's index, or -1 (with what each replica said in the log of the test).
   int WaitForHolder(milliseconds timeout = kWait);
+  // One more replica started like the others but with these NATS flags ("" leaves
+  // --nats_tls_ca out), not waited for and not one of replica(i): to see one refuse.
+  std::unique_ptr<BridgeReplica> StartReplica(const std::string& name, const std::string& nats_url,
+                                              const std::string& nats_tls_ca);
   // The running replicas other than `holder`.
   std::vector<int> Others(int holder) const;
 
@@ -88,6 +94,10 @@ class BridgeCluster {
 
  private:
   ClusterOptions options_;
+  // A replica's command line; an empty `nats_url` leaves --nats_url out (the URL then
+  // comes from WXBRIDGE_NATS_URL).
+  std::vector<std::string> Argv(const std::string& nats_url, const std::string& nats_tls_ca) const;
+
   std::string dir_;
   std::unique_ptr<NatsTestServer> nats_;
   std::unique_ptr<sim::Simulator> sim_;

@@ -1,7 +1,7 @@
 // Cluster mode end to end: three real wxbridge replicas, one nats-server, one gateway
 // simulator, on loopback. One log for all (same seqs everywhere), calls forwarded to the
 // holder, failover after kill -9, a NATS restart, and the holder's fail-stop when NATS
-// is gone for good.
+// is gone for good; and the three NATS connections over TLS with a private CA.
 #include "tests/cluster/bridge_cluster.h"
 
 #include <signal.h>
@@ -22,6 +22,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/support/poll_until.h"
+#include "tests/support/test_credentials.h"
 
 namespace wxbridge::testing {
 namespace {
@@ -560,6 +561,82 @@ TEST_F(BridgeClusterTest, AHolderCutOffFromNatsClosesTheUpstreamInTimeAndExits75
   EXPECT_TRUE(ClearFailure(status)) << status.error_code() << " " << status.error_message();
   EXPECT_LT(Clock::now() - called_at, milliseconds(3000));
   for (int i : cluster().Others(holder_)) EXPECT_TRUE(replica(i).running()) << i;
+}
+
+// nats-server serving TLS only, with the test CA's server certificate (it covers
+// 127.0.0.1); replicas trust that CA through --nats_tls_ca.
+class BridgeClusterTlsTest : public ::testing::Test {
+ protected:
+  void StartCluster(int replicas) {
+    ASSERT_TRUE(certs_.ok());
+    ClusterOptions options;
+    options.replicas = replicas;
+    options.nats_tls =
+        NatsTestTls{certs_.Path("server.pem"), certs_.Path("server.key"), certs_.Path("ca.pem")};
+    cluster_ = std::make_unique<BridgeCluster>(options);
+    ASSERT_TRUE(cluster_->Start());
+    ASSERT_TRUE(absl::StartsWith(cluster_->nats().url(), "tls://")) << cluster_->nats().url();
+  }
+
+  // Starts a replica with these NATS flags and expects it to exit non-zero on its own,
+  // saying which flag is at fault.
+  void ExpectRefusedToStart(const std::string& name, const std::string& nats_url,
+                            const std::string& nats_tls_ca) {
+    std::unique_ptr<BridgeReplica> replica = cluster_->StartReplica(name, nats_url, nats_tls_ca);
+    const ProcessResult ended = replica->WaitExit(kWait);
+    const std::string log = replica->Log();
+    EXPECT_FALSE(ended.timed_out) << name << " kept running; log:\n" << log;
+    EXPECT_NE(ended.exit_code, 0) << name << "; log:\n" << log;
+    EXPECT_TRUE(absl::StrContains(log, absl::StrCat("--nats_url: connect to ", nats_url)))
+        << name << "; log:\n"
+        << log;
+    // It never got as far as taking the gateway.
+    EXPECT_EQ(cluster_->sim().connections_accepted(), 0u) << name;
+  }
+
+  void TearDown() override {
+    if (HasFailure() && cluster_) std::cerr << cluster_->Logs() << "\n";
+  }
+
+  TestCertificates certs_;  // outlives the cluster: nats-server reads its files
+  std::unique_ptr<BridgeCluster> cluster_;
+};
+
+// The event log, the lease and the forwarder each have their own NATS connection: a
+// holder that logs and connects upstream, and a follower whose call reaches it, use all
+// three over TLS.
+TEST_F(BridgeClusterTlsTest, AllThreeNatsConnectionsWorkOverTlsWithThePrivateCa) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
+  const int holder = cluster_->WaitForHolder();
+  ASSERT_GE(holder, 0);
+  for (int i = 0; i < cluster_->size(); ++i) {
+    const std::optional<v1::GetStatusResponse> status = cluster_->replica(i).Status();
+    ASSERT_TRUE(status) << i;
+    EXPECT_TRUE(status->cluster().nats_connected()) << i;
+  }
+  ASSERT_TRUE(cluster_->LogIn(holder, "alice"));
+  ASSERT_TRUE(cluster_->LogIn(holder, "bob"));
+  const int follower = cluster_->Others(holder)[0];
+  v1::SendTextResponse response;
+  grpc::Status status = cluster_->replica(follower).stub().SendText(
+      Context().get(), TextRequest("over TLS through a follower"), &response);
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  EXPECT_TRUE(Echoed(response));
+  const std::optional<v1::GetStatusResponse> after = cluster_->replica(follower).Status();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->cluster().calls_forwarded(), 1u);
+}
+
+TEST_F(BridgeClusterTlsTest, ACaThatDidNotSignTheServerCertificateRefusesToStart) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(0));
+  ExpectRefusedToStart("stranger-ca", cluster_->nats().url(), certs_.Path("stranger_ca.pem"));
+}
+
+// nats.c switches a nats:// connection to TLS when the server requires it; without
+// --nats_tls_ca nothing trusts the private CA, so this fails on the certificate check.
+TEST_F(BridgeClusterTlsTest, APlainNatsUrlToTheTlsServerRefusesToStart) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(0));
+  ExpectRefusedToStart("plain", absl::StrCat("nats://127.0.0.1:", cluster_->nats().port()), "");
 }
 
 }  // namespace

@@ -35,10 +35,20 @@ int FreeLoopbackPort() {
   return port;
 }
 
-// True when a client connects to `url` and JetStream answers an account info request.
-bool JetStreamAnswers(const std::string& url) {
+// True when a client connects to `url` (over TLS trusting `ca_file` when not empty) and
+// JetStream answers an account info request.
+bool JetStreamAnswers(const std::string& url, const std::string& ca_file) {
+  natsOptions* options = nullptr;
+  if (natsOptions_Create(&options) != NATS_OK) return false;
+  natsStatus s = natsOptions_SetURL(options, url.c_str());
+  if (s == NATS_OK && !ca_file.empty()) {
+    s = natsOptions_SetSecure(options, true);
+    if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(options, ca_file.c_str());
+  }
   natsConnection* connection = nullptr;
-  if (natsConnection_ConnectTo(&connection, url.c_str()) != NATS_OK) return false;
+  if (s == NATS_OK) s = natsConnection_Connect(&connection, options);
+  natsOptions_Destroy(options);
+  if (s != NATS_OK) return false;
   jsCtx* js = nullptr;
   jsAccountInfo* info = nullptr;
   const bool ok = natsConnection_JetStream(&js, connection, nullptr) == NATS_OK &&
@@ -53,17 +63,29 @@ bool JetStreamAnswers(const std::string& url) {
 
 absl::StatusOr<std::unique_ptr<NatsTestServer>> NatsTestServer::Start(
     const std::string& binary, std::chrono::milliseconds ready_timeout) {
+  return Create(binary, std::nullopt, ready_timeout);
+}
+
+absl::StatusOr<std::unique_ptr<NatsTestServer>> NatsTestServer::StartTls(
+    const std::string& binary, NatsTestTls tls, std::chrono::milliseconds ready_timeout) {
+  return Create(binary, std::move(tls), ready_timeout);
+}
+
+absl::StatusOr<std::unique_ptr<NatsTestServer>> NatsTestServer::Create(
+    const std::string& binary, std::optional<NatsTestTls> tls,
+    std::chrono::milliseconds ready_timeout) {
   std::string pattern = (std::filesystem::temp_directory_path() / "wxnats.XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   const int port = FreeLoopbackPort();
   if (port == 0) return absl::InternalError("no free loopback port");
-  std::unique_ptr<NatsTestServer> server(new NatsTestServer(binary, pattern, port));
+  std::unique_ptr<NatsTestServer> server(new NatsTestServer(binary, pattern, port, std::move(tls)));
   if (absl::Status status = server->Run(ready_timeout); !status.ok()) return status;
   return server;
 }
 
-NatsTestServer::NatsTestServer(std::string binary, std::string dir, int port)
-    : binary_(std::move(binary)), dir_(std::move(dir)), port_(port) {}
+NatsTestServer::NatsTestServer(std::string binary, std::string dir, int port,
+                               std::optional<NatsTestTls> tls)
+    : binary_(std::move(binary)), dir_(std::move(dir)), port_(port), tls_(std::move(tls)) {}
 
 NatsTestServer::~NatsTestServer() {
   process_.reset();  // SIGTERM, then SIGKILL after the grace time
@@ -71,7 +93,9 @@ NatsTestServer::~NatsTestServer() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-std::string NatsTestServer::url() const { return absl::StrCat("nats://127.0.0.1:", port_); }
+std::string NatsTestServer::url() const {
+  return absl::StrCat(tls_ ? "tls" : "nats", "://127.0.0.1:", port_);
+}
 
 void NatsTestServer::Kill() {
   if (process_ == nullptr) return;
@@ -88,13 +112,19 @@ absl::Status NatsTestServer::Restart(std::chrono::milliseconds ready_timeout) {
 absl::Status NatsTestServer::Run(std::chrono::milliseconds ready_timeout) {
   ChildOptions options;
   options.stderr_file = absl::StrCat(dir_, "/nats-server.", ++runs_, ".log");
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary_, "-js", "-a", "127.0.0.1", "-p", absl::StrCat(port_), "-sd",
-                               absl::StrCat(dir_, "/store")},
-      options);
+  std::vector<std::string> argv = {binary_, "-js",
+                                   "-a",    "127.0.0.1",
+                                   "-p",    absl::StrCat(port_),
+                                   "-sd",   absl::StrCat(dir_, "/store")};
+  if (tls_) {
+    argv.insert(argv.end(), {"--tls", absl::StrCat("--tlscert=", tls_->cert_file),
+                             absl::StrCat("--tlskey=", tls_->key_file)});
+  }
+  process_ = std::make_unique<ChildProcess>(argv, options);
   if (!process_->started()) return absl::InternalError(absl::StrCat("cannot run ", binary_));
   process_->DrainOutput();
-  if (!PollUntil([this] { return JetStreamAnswers(url()); }, ready_timeout)) {
+  const std::string ca_file = tls_ ? tls_->ca_file : "";
+  if (!PollUntil([&] { return JetStreamAnswers(url(), ca_file); }, ready_timeout)) {
     return absl::DeadlineExceededError(absl::StrCat(binary_, " did not answer on ", url(),
                                                     " within ", ready_timeout.count(), " ms; see ",
                                                     options.stderr_file));
