@@ -2,9 +2,9 @@
 
 #include <climits>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/cluster/event_subjects.h"
 #include "server/common/loopback.h"
 
 namespace wxbridge::app {
@@ -153,11 +153,8 @@ absl::Status CheckCluster(const BridgeConfig& config) {
       !absl::StartsWith(cluster.nats_url, "tls://")) {
     return absl::InvalidArgumentError("--nats_url must be nats://HOST:PORT or tls://HOST:PORT");
   }
-  for (char c : cluster.name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return absl::InvalidArgumentError(
-          "--cluster must be letters, digits, '-' and '_' only (it names NATS subjects)");
-    }
+  if (absl::Status name = cluster::ValidateClusterName(cluster.name); !name.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--cluster: ", name.message()));
   }
   if (cluster.lease_ttl < milliseconds(500) || cluster.lease_ttl > milliseconds(600000)) {
     return absl::InvalidArgumentError("--lease_ttl must be between 500ms and 10m");

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/cluster/event_subjects.h"
 #include "server/cluster/forwarded_call.h"
 #include "server/cluster/nats_status.h"
 #include "server/common/log.h"
@@ -65,13 +66,7 @@ void Respond(natsConnection* connection, const std::string& reply, const std::st
 }  // namespace
 
 std::string CallSubject(const std::string& cluster, const std::string& replica_id) {
-  std::string id = replica_id;
-  for (char& c : id) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_';
-    if (!safe) c = '_';
-  }
-  return absl::StrCat("wxbridge.", cluster, ".call.", id);
+  return absl::StrCat("wxbridge.", cluster, ".call.", SubjectToken(replica_id));
 }
 
 CallForwarder::CallForwarder(CallForwarderOptions options, calls::CommandExecutor* local,

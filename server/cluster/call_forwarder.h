@@ -49,7 +49,7 @@ struct CallForwarderOptions {
   std::chrono::milliseconds retry_wait{100};
 };
 
-// The NATS subject a replica serves calls on (ids are made subject-safe).
+// The NATS subject a replica serves calls on (the id made one token: SubjectToken).
 std::string CallSubject(const std::string& cluster, const std::string& replica_id);
 
 class CallForwarder final : public calls::CommandExecutor {

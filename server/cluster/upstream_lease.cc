@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/cluster/event_subjects.h"
 #include "server/cluster/lease_value.h"
 #include "server/cluster/nats_connection.h"
 #include "server/common/log.h"
@@ -35,16 +36,6 @@ std::string NatsError(natsStatus s) {
                       last != nullptr ? last : "");
 }
 
-bool ValidClusterName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // One entry read from the bucket.
 struct ReadResult {
   natsStatus status = NATS_OK;  // NATS_NOT_FOUND: absent (or deleted)
@@ -55,9 +46,7 @@ struct ReadResult {
 }  // namespace
 
 absl::Status ValidateLeaseConfig(const LeaseConfig& config) {
-  if (!ValidClusterName(config.cluster))
-    return absl::InvalidArgumentError(
-        "cluster name must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+  if (absl::Status name = cluster::ValidateClusterName(config.cluster); !name.ok()) return name;
   if (config.ttl < std::chrono::milliseconds(100))
     return absl::InvalidArgumentError("lease ttl must be at least 100 ms");
   if (config.nats_url.empty()) return absl::InvalidArgumentError("no NATS URL");
