@@ -61,11 +61,14 @@ class BridgeServer::Impl {
     if (absl::Status status = OpenEventStore(); !status.ok()) return status;
     if (absl::Status status = ChooseUpstream(); !status.ok()) return status;
     CreateLink();
-    if (absl::Status status = link_->RestoreAccounts(); !status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("--data_dir: reading the event log: ", status.message()));
-    }
+    // In cluster mode the member reads the accounts, and goes on following them.
     if (absl::Status status = JoinCluster(); !status.ok()) return status;
+    if (!member_) {
+      if (absl::Status status = link_->RestoreAccounts(); !status.ok()) {
+        return absl::Status(status.code(),
+                            absl::StrCat("--data_dir: reading the event log: ", status.message()));
+      }
+    }
     CreateService();
     RouteProtobufLogs();
     if (absl::Status status = StartGrpcServer(); !status.ok()) return status;
@@ -260,9 +263,7 @@ class BridgeServer::Impl {
   // Cluster mode: the log is the cluster's JetStream stream, with the same retention.
   absl::Status OpenClusterLog(const events::EventLogOptions& events) {
     cluster::JetStreamEventStoreOptions options;
-    options.nats.url = config_.cluster.nats_url;
-    options.nats.creds_file = config_.cluster.nats_creds_file;
-    options.nats.tls_ca_file = config_.cluster.nats_tls_ca_file;
+    options.nats = NatsConnectionOf(config_.cluster);
     options.cluster = config_.cluster.name;
     options.retention_count = events.capacity;
     options.retention_bytes = events.retention_bytes;
@@ -279,6 +280,11 @@ class BridgeServer::Impl {
     cluster_log_ = store->get();
     log_ = *std::move(store);
     return absl::OkStatus();
+  }
+
+  // GetStatus's and the metrics' view of the cluster.
+  static std::function<void(v1::ClusterStatus*)> ClusterStatusOf(const ClusterMember* member) {
+    return [member](v1::ClusterStatus* out) { member->FillStatus(out); };
   }
 
   // Cluster mode: the forwarder, so that calls can be taken; the lease comes later.
@@ -321,9 +327,7 @@ class BridgeServer::Impl {
     options.bridge_version = kBridgeVersion;
     if (member_) {
       options.executor = member_->executor();
-      options.cluster_status = [member = member_.get()](v1::ClusterStatus* out) {
-        member->FillStatus(out);
-      };
+      options.cluster_status = ClusterStatusOf(member_.get());
     }
     core_ = std::make_unique<rpc::CommandCore>(link_.get(), log_.get(), &subscribers_,
                                                authenticator_.get(), options);
@@ -393,8 +397,8 @@ class BridgeServer::Impl {
       metrics_.Add(http_call_metrics_.get());
     }
     if (member_) {
-      cluster_collector_ = std::make_unique<metrics::ClusterCollector>(
-          [member = member_.get()](v1::ClusterStatus* out) { member->FillStatus(out); });
+      cluster_collector_ =
+          std::make_unique<metrics::ClusterCollector>(ClusterStatusOf(member_.get()));
       metrics_.Add(cluster_collector_.get());
     }
     if (const pacing::SendPacer* pacer = link_->pacer()) {

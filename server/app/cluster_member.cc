@@ -25,6 +25,14 @@ v1::ClusterRole RoleOf(LeaseRole role) {
 }
 }  // namespace
 
+cluster::NatsConnectionOptions NatsConnectionOf(const ClusterConfig& config) {
+  cluster::NatsConnectionOptions nats;
+  nats.url = config.nats_url;
+  nats.creds_file = config.nats_creds_file;
+  nats.tls_ca_file = config.nats_tls_ca_file;
+  return nats;
+}
+
 ClusterMember::ClusterMember(ClusterConfig config, bridge::GatewayLink* link,
                              cluster::JetStreamEventStore* store,
                              std::function<void()> on_lease_lost)
@@ -38,9 +46,7 @@ ClusterMember::~ClusterMember() { Stop(); }
 
 absl::Status ClusterMember::Connect() {
   cluster::CallForwarderOptions forwarding;
-  forwarding.nats.url = config_.nats_url;
-  forwarding.nats.creds_file = config_.nats_creds_file;
-  forwarding.nats.tls_ca_file = config_.nats_tls_ca_file;
+  forwarding.nats = NatsConnectionOf(config_);
   forwarding.cluster = config_.name;
   forwarding.replica_id = replica_id_;
   absl::StatusOr<std::unique_ptr<cluster::CallForwarder>> forwarder =
@@ -56,7 +62,8 @@ absl::Status ClusterMember::Connect() {
                         absl::StrCat("--nats_url: ", forwarder.status().message()));
   }
   forwarder_ = *std::move(forwarder);
-  return absl::OkStatus();
+  // The accounts the log knows, before any call is served; Refresh() follows from there.
+  return FollowAccounts();
 }
 
 absl::Status ClusterMember::Compete() {
@@ -150,10 +157,14 @@ void ClusterMember::Refresh() {
     serving_ = serving;
     if (serving_listener_) serving_listener_(serving);
   }
-  if (!holding_) {
-    absl::StatusOr<uint64_t> read = link_->FollowAccounts(accounts_seq_);
-    if (read.ok()) accounts_seq_ = *read;
-  }
+  if (!holding_) FollowAccounts().IgnoreError();  // tried again at the next refresh
+}
+
+absl::Status ClusterMember::FollowAccounts() {
+  absl::StatusOr<uint64_t> read = link_->FollowAccounts(accounts_seq_);
+  if (!read.ok()) return read.status();
+  accounts_seq_ = *read;
+  return absl::OkStatus();
 }
 
 void ClusterMember::TakeUpstream() {
@@ -165,7 +176,8 @@ void ClusterMember::TakeUpstream() {
         absl::StrCat("cannot write the event log as the new holder: ", status.message()));
     return;
   }
-  if (absl::Status status = link_->RestoreAccounts(); !status.ok()) {
+  // The last holder's last statuses.
+  if (absl::Status status = FollowAccounts(); !status.ok()) {
     Log(LogLevel::kWarning, "cluster",
         "reading the accounts from the event log: ", status.message());
   }

@@ -28,6 +28,10 @@
 
 namespace wxbridge::app {
 
+// How a replica reaches NATS (URL, credentials, TLS): the event log and the forwarder
+// connect alike (the lease takes the same three settings).
+cluster::NatsConnectionOptions NatsConnectionOf(const ClusterConfig& config);
+
 class ClusterMember {
  public:
   // Every pointer outlives the member. `on_lease_lost` runs once, on the member's thread,
@@ -36,7 +40,8 @@ class ClusterMember {
                 cluster::JetStreamEventStore* store, std::function<void()> on_lease_lost);
   ~ClusterMember();  // Stop()
 
-  // Connects the call forwarder: executor() can take calls from now on.
+  // Connects the call forwarder (executor() can take calls from now on) and reads the
+  // accounts the log knows.
   absl::Status Connect();
   // Starts competing for the lease; the link starts when it is won. After the link's
   // state listener was set.
@@ -62,6 +67,8 @@ class ClusterMember {
   void Run();  // the member's thread: takes the changes in order, refreshes every poll
   // Health, and a follower's account list from what the holder logs.
   void Refresh();
+  // Takes the login statuses logged since accounts_seq_.
+  absl::Status FollowAccounts();
   void TakeUpstream();
   void GiveUpUpstream(const std::string& why);
   void Post(Change change, std::string why);
@@ -85,7 +92,7 @@ class ClusterMember {
   std::optional<bool> serving_;
   // Read by the forwarder's threads: calls run here only while the link runs.
   std::atomic<bool> link_running_{false};
-  uint64_t accounts_seq_ = 0;  // a follower's account list is read up to here
+  uint64_t accounts_seq_ = 0;  // the account list is read up to here (Connect, then here)
   std::function<void(bool)> serving_listener_;
   std::thread thread_;
 };
