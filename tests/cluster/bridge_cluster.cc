@@ -32,19 +32,6 @@ std::string Tail(const std::string& text, std::size_t bytes = 6000) {
 // The key through the environment, as an operator would (flags show in ps).
 std::vector<std::string> ReplicaEnv() { return {absl::StrCat("WXBRIDGE_AUTH_KEY=", kAuthKey)}; }
 
-std::string RoleName(v1::ClusterRole role) {
-  switch (role) {
-    case v1::CLUSTER_ROLE_HOLDER:
-      return "HOLDER";
-    case v1::CLUSTER_ROLE_FOLLOWER:
-      return "FOLLOWER";
-    case v1::CLUSTER_ROLE_STANDALONE:
-      return "STANDALONE";
-    default:
-      return "UNSPECIFIED";
-  }
-}
-
 }  // namespace
 
 BridgeReplica::BridgeReplica(const std::vector<std::string>& argv,
@@ -196,9 +183,10 @@ int BridgeCluster::WaitForHolder(milliseconds timeout) {
             return false;
           }
           const v1::ClusterStatus& c = statuses[i]->cluster();
-          absl::StrAppend(&seen, " [", i, ": ", RoleName(c.role()), " id=", c.replica_id(),
-                          " holder=", c.holder_id(), " upstream=", statuses[i]->upstream_state(),
-                          " nats=", c.nats_connected(), "]");
+          absl::StrAppend(&seen, " [", i, ": ", v1::ClusterRole_Name(c.role()),
+                          " id=", c.replica_id(), " holder=", c.holder_id(),
+                          " upstream=", statuses[i]->upstream_state(), " nats=", c.nats_connected(),
+                          "]");
           if (c.role() == v1::CLUSTER_ROLE_HOLDER) {
             if (holder >= 0) return false;  // two holders: wait, a test then fails
             holder = i;
