@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
+#include "tests/integration/pending_call.h"
 #include "tests/support/child_process.h"
 #include "tests/support/poll_until.h"
 
@@ -107,11 +108,11 @@ TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
   ASSERT_TRUE(port) << "no port announced on stdout; stderr:\n" << process.Wait(kWait).err;
   auto stub = v1::BridgeService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext held_context;
-  v1::SendRawRequest held;
-  held.set_code(110);
-  v1::SendRawResponse held_response;
-  stub->async()->SendRaw(&held_context, &held, &held_response, [](grpc::Status) {});
+  v1::SendRawRequest held_request;
+  held_request.set_code(110);
+  PendingCall<v1::SendRawRequest, v1::SendRawResponse> held(
+      [&stub](auto... args) { stub->async()->SendRaw(std::move(args)...); }, held_request,
+      milliseconds(300000));
   ASSERT_TRUE(PollUntil(
       [&] {
         v1::GetStatusResponse status;
@@ -130,7 +131,6 @@ TEST(BridgeProcessTest, ASecondSignalDuringShutdownExitsAtOnce) {
   EXPECT_FALSE(ended.timed_out) << "a second SIGTERM did not cut the 300 s grace short";
   EXPECT_EQ(ended.exit_code, 128 + SIGTERM) << ended.err;
   EXPECT_THAT(ended.err, HasSubstr("exiting now"));
-  held_context.TryCancel();
 }
 
 TEST(BridgeProcessTest, AnInvalidUpstreamUrlIsRefusedClearly) {

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/bridge_harness.h"
+#include "tests/integration/pending_call.h"
 
 namespace wxbridge::testing {
 namespace {
@@ -21,47 +22,6 @@ namespace {
 using sim::AckMode;
 using sim::Simulator;
 using ::testing::HasSubstr;
-
-// One unary call in flight on the callback API; the test waits for its end.
-template <typename Request, typename Response>
-class PendingCall {
- public:
-  // Starts the call: stub.async()->Method(context, request, response, on_done).
-  using Start = std::function<void(grpc::ClientContext*, const Request*, Response*,
-                                   std::function<void(grpc::Status)>)>;
-
-  PendingCall(const Start& start, Request request, milliseconds timeout)
-      : context_(Context(timeout)), request_(std::move(request)) {
-    start(context_.get(), &request_, &response_, [this](grpc::Status status) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      status_ = std::move(status);
-      done_ = true;
-      ended_.notify_all();
-    });
-  }
-  ~PendingCall() {
-    context_->TryCancel();
-    Wait(kWait);
-  }
-
-  void Cancel() { context_->TryCancel(); }
-
-  // The call's status once it has ended, or nullopt when it is still running at `timeout`.
-  std::optional<grpc::Status> Wait(milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!ended_.wait_for(lock, timeout, [this] { return done_; })) return std::nullopt;
-    return status_;
-  }
-
- private:
-  std::unique_ptr<grpc::ClientContext> context_;
-  Request request_;
-  Response response_;
-  std::mutex mutex_;
-  std::condition_variable ended_;
-  bool done_ = false;
-  grpc::Status status_;
-};
 
 using ImageCall = PendingCall<v1::SendImageRequest, v1::SendImageResponse>;
 using TextCall = PendingCall<v1::SendTextRequest, v1::SendTextResponse>;
