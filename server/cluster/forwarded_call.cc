@@ -1,12 +1,15 @@
 #include "server/cluster/forwarded_call.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "server/protocol/frame_decoder.h"
+#include "server/protocol/json_fields.h"
 
 namespace wxbridge::cluster {
 namespace {
@@ -57,15 +60,21 @@ std::string EncodeForwardedCommand(const protocol::Command& command,
 absl::StatusOr<ForwardedCommand> DecodeForwardedCommand(std::string_view bytes) {
   json in = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (!in.is_object()) return Malformed("command");
+  // Numbers through the range-checked reader: nlohmann's get<int>() casts a float such as
+  // -9.2e21 to int, which is undefined. The sender bounds time left by its duration flags
+  // (at most INT_MAX ms), which also keeps now() + time_left from overflowing here.
+  const std::optional<int32_t> code = protocol::Int32Field(in, "code");
+  const std::optional<int32_t> time_left_ms = protocol::Int32Field(in, "time_left_ms");
+  if (!code || !time_left_ms || *time_left_ms < 0) return Malformed("command");
   try {
     ForwardedCommand out;
-    out.command.code = in.at("code").get<int>();
+    out.command.code = *code;
     out.command.account = in.at("account").get<std::string>();
     out.command.data_json = in.at("data").get<std::string>();
     out.command.group_id = in.at("group_id").get<std::string>();
     out.command.wx_ids = in.at("wx_ids").get<std::vector<std::string>>();
     out.command.chat = in.at("chat").get<std::string>();
-    out.time_left = std::chrono::milliseconds(in.at("time_left_ms").get<int64_t>());
+    out.time_left = std::chrono::milliseconds(*time_left_ms);
     return out;
   } catch (const json::exception&) {
     return Malformed("command");
@@ -96,11 +105,11 @@ absl::StatusOr<ForwardedAnswer> DecodeForwardedAnswer(std::string_view bytes) {
     out.not_holder = true;
     return out;
   }
+  const std::optional<int32_t> code = protocol::Int32Field(in, "code");
+  if (!code || *code < 0 || *code > 16) return Malformed("answer");
   try {
-    const int code = in.at("code").get<int>();
-    if (code < 0 || code > 16) return Malformed("answer");
     out.result.status =
-        absl::Status(static_cast<absl::StatusCode>(code), in.at("message").get<std::string>());
+        absl::Status(static_cast<absl::StatusCode>(*code), in.at("message").get<std::string>());
     if (!ParseProtoBase64(in.at("ack"), &out.result.ack)) return Malformed("answer");
     for (const json& reply : in.at("replies")) {
       wxbridge::v1::Event event;

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
+#include "absl/strings/str_cat.h"
 #include "server/cluster/call_forwarder.h"
 
 namespace wxbridge::cluster {
@@ -84,6 +86,25 @@ TEST(ForwardedCallTest, MalformedBytesAreRefused) {
   }
   for (const char* bytes : {"", "{}", R"({"code":"x"})"}) {
     EXPECT_FALSE(DecodeForwardedCommand(bytes).ok()) << bytes;
+  }
+}
+
+// Numbers a cast would turn into undefined behaviour (the fuzzer found the first) or a
+// deadline the holder cannot add to its clock.
+TEST(ForwardedCallTest, NumbersOutOfRangeAreRefused) {
+  const std::string rest = R"(,"account":"a","data":"{}","group_id":"","wx_ids":[],"chat":"b")";
+  for (const char* numbers :
+       {R"("code":-9223372036854775809103,"time_left_ms":800)",
+        R"("code":1e300,"time_left_ms":800)", R"("code":4294967399,"time_left_ms":800)",
+        R"("code":103.5,"time_left_ms":800)", R"("code":103,"time_left_ms":1e300)",
+        R"("code":103,"time_left_ms":-1)", R"("code":103,"time_left_ms":9223372036854775807)"}) {
+    EXPECT_FALSE(DecodeForwardedCommand(absl::StrCat("{", numbers, rest, "}")).ok()) << numbers;
+  }
+  EXPECT_TRUE(DecodeForwardedCommand(R"({"code":103,"time_left_ms":2147483647)" + rest + "}").ok());
+  for (const char* code : {"-1e300", "1e300", "4294967296", "-1", "17", "0.5"}) {
+    const std::string answer =
+        absl::StrCat(R"({"code":)", code, R"(,"message":"","ack":"","replies":[],"missing":[]})");
+    EXPECT_FALSE(DecodeForwardedAnswer(answer).ok()) << answer;
   }
 }
 
