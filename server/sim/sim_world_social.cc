@@ -104,14 +104,14 @@ void SimWorld::AddFriend(Command &cmd) {
   Ack(cmd);
   if (target == nullptr) return;  // someone outside the world: nothing comes back
 
-  FriendRequestInfo info{
-      sender->wx_id,
-      NickOf(sender->wx_id),
-      absl::StrCat("v1_", HexOf(sender->wx_id, 64), "@stranger"),
-      absl::StrCat("v2_", HexOf(absl::StrCat(sender->wx_id, "#", ++friend_requests_), 96),
-                   "@stranger"),
-      cmd.request.Field("content"),
-      static_cast<int>(*scene)};
+  FriendRequestInfo info;
+  info.from_wx_id = sender->wx_id;
+  info.from_nick_name = NickOf(sender->wx_id);
+  info.encrypt_user_name = absl::StrCat("v1_", HexOf(sender->wx_id, 64), "@stranger");
+  info.ticket = absl::StrCat("v2_", HexOf(absl::StrCat(sender->wx_id, "#", ++friend_requests_), 96),
+                             "@stranger");
+  info.content = cmd.request.Field("content");
+  info.scene = static_cast<int>(*scene);
   const ContactRecord profile = AccountContact(sender_name);
   info.alias = profile.alias;
   info.sex = profile.sex;

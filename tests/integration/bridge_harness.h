@@ -68,15 +68,16 @@ class EventStream {
   std::thread thread_;
 };
 
+// Every member has an initializer, so HarnessOptions{mode} initializes all of them.
 struct HarnessOptions {
   sim::AckMode ack_mode = sim::AckMode::kEcho;
   // Applied after the defaults, before start.
   std::function<void(sim::SimulatorConfig&)> configure_simulator = nullptr;
   std::function<void(app::BridgeConfig&)> configure_bridge = nullptr;
   // The harness's own calls carry this bearer token (for a bridge with a tokens file).
-  std::string token;
+  std::string token = {};
   // The harness's channel; insecure when null.
-  std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials = nullptr;
 };
 
 class BridgeHarness {

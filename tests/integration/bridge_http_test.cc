@@ -147,7 +147,9 @@ class BridgeHttpFixture {
     if (http.status != 200) return std::nullopt;
     EXPECT_THAT(http.Header("Content-Type"), StartsWith("application/json"));
     std::optional<Response> response = FromJson<Response>(http.body);
-    if (response) EXPECT_EQ(Trimmed(http.body), JsonOf(*response)) << rpc;
+    if (response) {
+      EXPECT_EQ(Trimmed(http.body), JsonOf(*response)) << rpc;
+    }
     return response;
   }
 
@@ -780,7 +782,9 @@ TEST_F(BridgeHttpEventsTest, ResumingWithLastEventIdLosesNothingAndRepeatsNothin
   EXPECT_EQ(events.front().seq(), std::stoull(last_id) + 1) << "resumed at the wrong place";
   std::vector<std::string> texts;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) EXPECT_EQ(events[i].seq(), events[i - 1].seq() + 1) << "skipped or repeated";
+    if (i > 0) {
+      EXPECT_EQ(events[i].seq(), events[i - 1].seq() + 1) << "skipped or repeated";
+    }
     if (events[i].has_text()) texts.push_back(events[i].text().text());
   }
   EXPECT_GT(events.back().seq(), head);

@@ -559,7 +559,7 @@ TEST_F(UpstreamClientTlsTest, ConnectsOverWssWithoutVerificationAndCarriesFrames
   config.tls_verify_peer = false;
   ClientHarness harness(config);
   harness.set_on_connected([](UpstreamClient& client) {
-    client.Write(std::make_shared<const std::string>("over tls"), 7);
+    EXPECT_TRUE(client.Write(std::make_shared<const std::string>("over tls"), 7).ok());
   });
   harness.Start();
   ASSERT_TRUE(harness.WaitForConnected());
@@ -627,7 +627,7 @@ TEST_F(UpstreamClientTlsCaTest, VerifiesAgainstTheCaFileAndCarriesFrames) {
   config.tls_ca_file = File("ca.pem");
   ClientHarness harness(config);
   harness.set_on_connected([](UpstreamClient& client) {
-    client.Write(std::make_shared<const std::string>("verified"), 1);
+    EXPECT_TRUE(client.Write(std::make_shared<const std::string>("verified"), 1).ok());
   });
   harness.Start();
   ASSERT_TRUE(harness.WaitForConnected());
