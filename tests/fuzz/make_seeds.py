@@ -240,6 +240,23 @@ def sim_request_seeds():
     write(t, "not_utf8.bin", b'{"code":1,"authKey":"\xff"}')
 
 
+def forwarded_call_seeds():
+    t = "forwarded_call_fuzz"
+    command = {"code": 103, "account": "a",
+               "data": dump({"account": "a", "toUserName": "b", "content": "hi"}),
+               "group_id": "", "wx_ids": [], "chat": "b", "time_left_ms": 900}
+    write(t, "command_send_text", dump(command))
+    # Found by the fuzzer: a code no integer type holds (a cast of it is undefined).
+    write(t, "command_code_float_overflow",
+          '{"code":-9223372036854775809103,"account":"a","data":"{\\"ahi\\"}","group_id":"",'
+          '"wx_ids":[],"chat":"b","time_left_ms":800}')
+    write(t, "answer_ok", dump({"code": 0, "message": "", "ack": "CAcSB3d4Yi14LTc=",
+                                "replies": ["CCk="], "missing": ["x"]}))
+    write(t, "answer_error", dump({"code": 9, "message": "the gateway rejected code 103: no",
+                                   "ack": "", "replies": [], "missing": []}))
+    write(t, "not_holder", dump({"not_holder": True}))
+
+
 def main():
     for folder in (HERE / "corpus").glob("*"):
         for old in folder.glob("*"):
@@ -249,6 +266,7 @@ def main():
     command_builder_seeds()
     subscribe_request_seeds()
     sim_request_seeds()
+    forwarded_call_seeds()
     for folder in sorted((HERE / "corpus").iterdir()):
         print(f"{folder.name}: {len(list(folder.iterdir()))} seeds")
 
