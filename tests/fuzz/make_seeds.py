@@ -248,8 +248,7 @@ def forwarded_call_seeds():
     write(t, "command_send_text", dump(command))
     # Found by the fuzzer: a code no integer type holds (a cast of it is undefined).
     write(t, "command_code_float_overflow",
-          '{"code":-9223372036854775809103,"account":"a","data":"{\\"ahi\\"}","group_id":"",'
-          '"wx_ids":[],"chat":"b","time_left_ms":800}')
+          dump(dict(command, code=-9223372036854775809103, data='{"ahi"}', time_left_ms=800)))
     write(t, "answer_ok", dump({"code": 0, "message": "", "ack": "CAcSB3d4Yi14LTc=",
                                 "replies": ["CCk="], "missing": ["x"]}))
     write(t, "answer_error", dump({"code": 9, "message": "the gateway rejected code 103: no",
