@@ -25,6 +25,7 @@
 #include "boost/beast/ssl.hpp"
 #include "boost/beast/websocket.hpp"
 #include "boost/beast/websocket/ssl.hpp"
+#include "server/upstream/read_first_stream.h"
 
 namespace wxbridge::upstream {
 namespace {
@@ -53,8 +54,10 @@ template <bool kTls>
 class Connection final : public UpstreamConnection,
                          public std::enable_shared_from_this<Connection<kTls>> {
  public:
-  using Transport =
-      std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  // ReadFirstStream: a close frame that arrives with the reset that fails a write is still
+  // read, so a refusal (1009) is told apart from a lost connection.
+  using Tcp = ReadFirstStream<beast::tcp_stream>;
+  using Transport = std::conditional_t<kTls, beast::ssl_stream<Tcp>, Tcp>;
 
   // `stream_args` construct the transport: (io) or (io, tls context).
   template <typename... StreamArgs>
@@ -100,12 +103,12 @@ class Connection final : public UpstreamConnection,
     // lets happen: this timer bounds the whole close.
     close_guard_.expires_after(config_.close_timeout);
     close_guard_.async_wait([self = Self()](beast::error_code ec) {
-      if (!ec) beast::get_lowest_layer(self->ws_).close();
+      if (!ec) self->CloseSocket();
     });
     ws_.async_close(websocket::close_code::normal,
                     [self = Self(), done = std::move(done)](beast::error_code) {
                       self->close_guard_.cancel();
-                      beast::get_lowest_layer(self->ws_).close();
+                      self->CloseSocket();
                       done();
                     });
   }
@@ -114,7 +117,7 @@ class Connection final : public UpstreamConnection,
     finished_ = true;
     resolver_.cancel();
     keepalive_.cancel();
-    beast::get_lowest_layer(ws_).close();
+    CloseSocket();
   }
 
  private:
@@ -195,9 +198,12 @@ class Connection final : public UpstreamConnection,
                                status != 0 ? absl::StrCat(" (HTTP ", status, ")") : ""));
     }
     open_ = true;
-    // Pongs (and pings) are read by Beast without completing a read of ours.
-    ws_.control_callback(
-        [this](websocket::frame_type, beast::string_view) { last_heard_ = Clock::now(); });
+    // Pongs, pings and the close frame are read by Beast without completing a read of ours.
+    ws_.control_callback([this](websocket::frame_type type, beast::string_view) {
+      last_heard_ = Clock::now();
+      // The reason is known now (1009?): a write that failed may be delivered.
+      if (type == websocket::frame_type::close) ReadFirst().StopHolding();
+    });
     last_heard_ = Clock::now();
     ArmKeepalive(config_.ping_interval);
     events_.on_open();
@@ -234,6 +240,21 @@ class Connection final : public UpstreamConnection,
       if (ec && !self->finished_) self->Fail(self->DescribeDrop(ec));
     });
     ArmKeepalive(config_.ping_interval);
+  }
+
+  Tcp& ReadFirst() {
+    if constexpr (kTls) {
+      return ws_.next_layer().next_layer();
+    } else {
+      return ws_.next_layer();
+    }
+  }
+
+  // Every close of the socket goes through here: a failed write held by ReadFirstStream
+  // must then be delivered, or its handler would keep this connection alive.
+  void CloseSocket() {
+    beast::get_lowest_layer(ws_).close();
+    ReadFirst().StopHolding();
   }
 
   void ReadNext() {
