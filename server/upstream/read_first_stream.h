@@ -8,15 +8,18 @@
 // the rest, close frame included, so the bridge could not tell "refused as too big" from
 // "connection lost" and would write the frame again on the next connection.
 //
-// So a failed write is held until there is nothing more to read first: a read failed
-// (everything the peer sent has been read), the owner read the peer's close frame, or the
-// owner closed the socket. The owner says the last two with StopHolding(), and must on
-// every close, or a held handler would keep the owner alive. From then on failed writes
-// are delivered at once. Successful writes and every read complete as before. Only
-// upstream_connection.cc includes this (Beast headers are heavy).
+// Once the owner calls HoldFailedWrites() (when the WebSocket is open), a failed write is
+// held until there is nothing more to read first: a read failed (everything the peer sent
+// has been read), the owner read the peer's close frame, or the owner closed the socket;
+// the owner says the last two with StopHolding(), on every close. A held write is also
+// delivered after the given limit, for when the reader itself waits on that write (Beast
+// answering a ping). After StopHolding() failed writes are delivered at once. Reads and
+// successful writes always complete as before. Only upstream_connection.cc includes this
+// (Beast headers are heavy).
 #ifndef WXBRIDGE_SERVER_UPSTREAM_READ_FIRST_STREAM_H_
 #define WXBRIDGE_SERVER_UPSTREAM_READ_FIRST_STREAM_H_
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -26,6 +29,7 @@
 #include "boost/asio/async_result.hpp"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core/bind_handler.hpp"
 #include "boost/beast/core/error.hpp"
 #include "boost/beast/core/role.hpp"
@@ -51,6 +55,11 @@ class ReadFirstStream {
   lowest_layer_type& lowest_layer() noexcept { return *this; }
   const lowest_layer_type& lowest_layer() const noexcept { return *this; }
 
+  // From now on a failed write is held, for at most `limit`.
+  void HoldFailedWrites(std::chrono::steady_clock::duration limit) {
+    state_->holding = true;
+    state_->limit = limit;
+  }
   // Delivers a held failed write (posted), if there is one, and holds none from now on.
   void StopHolding() { state_->StopHolding(); }
 
@@ -74,24 +83,38 @@ class ReadFirstStream {
   };
 
   // Shared with the handlers in flight, which may outlive the stream.
-  struct State {
+  struct State : std::enable_shared_from_this<State> {
+    explicit State(const StreamExecutor& executor) : limit_timer(executor) {}
+
     void Hold(std::unique_ptr<HeldWrite> write) {
-      if (holding) {
-        held_write = std::move(write);
-      } else {
+      if (!holding) {
         write->Post();
+        return;
       }
+      held_write = std::move(write);
+      limit_timer.expires_after(limit);
+      limit_timer.async_wait([weak = this->weak_from_this()](boost::beast::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->Release();
+      });
     }
 
-    void StopHolding() {
-      holding = false;
+    void Release() {
       if (!held_write) return;
+      limit_timer.cancel();
       std::unique_ptr<HeldWrite> write = std::move(held_write);
       write->Post();
     }
 
+    void StopHolding() {
+      holding = false;
+      Release();
+    }
+
+    bool holding = false;
+    std::chrono::steady_clock::duration limit{};
     std::unique_ptr<HeldWrite> held_write;
-    bool holding = true;
+    boost::asio::steady_timer limit_timer;
   };
 
   template <class Handler>
@@ -157,7 +180,7 @@ class ReadFirstStream {
   }
 
   NextLayer next_;
-  std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::shared_ptr<State> state_ = std::make_shared<State>(next_.get_executor());
 };
 
 // The websocket stream closes its transport through these (found by ADL).

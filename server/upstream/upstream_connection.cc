@@ -204,6 +204,9 @@ class Connection final : public UpstreamConnection,
       // The reason is known now (1009?): a write that failed may be delivered.
       if (type == websocket::frame_type::close) ReadFirst().StopHolding();
     });
+    // Until now a failed write is reported at once (nothing of the gateway's to read yet);
+    // a held one waits at most as long as a close handshake may take.
+    ReadFirst().HoldFailedWrites(config_.close_timeout);
     last_heard_ = Clock::now();
     ArmKeepalive(config_.ping_interval);
     events_.on_open();

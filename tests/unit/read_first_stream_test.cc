@@ -1,6 +1,7 @@
 // ReadFirstStream over real loopback sockets: when the peer sends bytes and then resets
 // the connection under a write in flight, every byte it sent is read before the write's
-// failure is delivered; with nothing reading, the failure waits for StopHolding().
+// failure is delivered; with nothing reading, the failure waits for StopHolding() or, at
+// most, the limit given to HoldFailedWrites().
 #include "server/upstream/read_first_stream.h"
 
 #include <poll.h>
@@ -58,6 +59,7 @@ const std::string& LargeWrite() {
 
 TEST(ReadFirstStreamTest, EveryByteThePeerSentIsReadBeforeTheFailedWrite) {
   Pair pair;
+  pair.stream.HoldFailedWrites(kWait);
   std::vector<std::string> events;
   boost::asio::async_write(
       pair.stream, boost::asio::buffer(LargeWrite()),
@@ -92,6 +94,7 @@ TEST(ReadFirstStreamTest, EveryByteThePeerSentIsReadBeforeTheFailedWrite) {
 
 TEST(ReadFirstStreamTest, WithNothingReadingAFailedWriteWaitsForStopHolding) {
   Pair pair;
+  pair.stream.HoldFailedWrites(kWait);
   bool write_ended = false;
   error_code write_error;
   boost::asio::async_write(pair.stream, boost::asio::buffer(LargeWrite()),
@@ -122,6 +125,22 @@ TEST(ReadFirstStreamTest, WithNothingReadingAFailedWriteWaitsForStopHolding) {
   pair.io.run_for(kWait);
   EXPECT_TRUE(write_ended);
   EXPECT_TRUE(write_error);
+}
+
+TEST(ReadFirstStreamTest, AHeldWriteIsDeliveredAfterItsLimit) {
+  Pair pair;
+  constexpr std::chrono::milliseconds kLimit(100);
+  pair.stream.HoldFailedWrites(kLimit);
+  bool write_failed = false;
+  boost::asio::async_write(
+      pair.stream, boost::asio::buffer(LargeWrite()),
+      [&](error_code ec, std::size_t) { write_failed = static_cast<bool>(ec); });
+  pair.io.poll();
+  ASSERT_TRUE(pair.PeerResets());
+  const auto reset_at = std::chrono::steady_clock::now();
+  pair.io.run_for(kWait);  // returns once the write has ended
+  EXPECT_TRUE(write_failed) << "the write did not fail";
+  EXPECT_GE(std::chrono::steady_clock::now() - reset_at, kLimit) << "delivered before its limit";
 }
 
 }  // namespace
