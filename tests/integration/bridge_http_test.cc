@@ -119,6 +119,10 @@ class BridgeHttpFixture {
       : harness_(std::move(options)), http_("127.0.0.1", harness_.bridge().http_port()) {
     EXPECT_NE(harness_.bridge().http_port(), 0);
     EXPECT_TRUE(harness_.WaitConnected());
+    // The connection's first frame, its re-bind (code 100), is written just after the
+    // bridge reports CONNECTED: tests that count the frames sent start after it.
+    EXPECT_TRUE(harness_.sim().WaitForReceived(
+        [](const std::vector<std::string>& frames) { return !frames.empty(); }, kWait));
     watcher_ = harness_.Subscribe();
   }
 
