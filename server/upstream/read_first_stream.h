@@ -84,7 +84,7 @@ class ReadFirstStream {
 
   // Shared with the handlers in flight, which may outlive the stream.
   struct State : std::enable_shared_from_this<State> {
-    explicit State(const StreamExecutor& executor) : limit_timer(executor) {}
+    explicit State(const StreamExecutor& executor) : executor(executor), limit_timer(executor) {}
 
     void Hold(std::unique_ptr<HeldWrite> write) {
       if (!holding) {
@@ -111,6 +111,7 @@ class ReadFirstStream {
       Release();
     }
 
+    const StreamExecutor executor;  // for handlers whose own executor is not set
     bool holding = false;
     std::chrono::steady_clock::duration limit{};
     std::unique_ptr<HeldWrite> held_write;
@@ -119,14 +120,14 @@ class ReadFirstStream {
 
   template <class Handler>
   struct BoundWrite final : HeldWrite {
-    BoundWrite(Handler h, StreamExecutor fallback, boost::beast::error_code ec, std::size_t n)
-        : handler(std::move(h)), fallback(fallback), work(fallback), ec(ec), bytes(n) {}
+    BoundWrite(Handler h, const StreamExecutor& executor, boost::beast::error_code ec,
+               std::size_t n)
+        : handler(std::move(h)), work(executor), ec(ec), bytes(n) {}
     void Post() override {
-      auto where = boost::asio::get_associated_executor(handler, fallback);
+      auto where = boost::asio::get_associated_executor(handler, work.get_executor());
       boost::asio::post(where, boost::beast::bind_front_handler(std::move(handler), ec, bytes));
     }
     Handler handler;
-    StreamExecutor fallback;
     // A held write is work still to do: the io_context must not run out while it waits.
     boost::asio::executor_work_guard<StreamExecutor> work;
     boost::beast::error_code ec;
@@ -141,11 +142,10 @@ class ReadFirstStream {
     using allocator_type = boost::asio::associated_allocator_t<Handler>;
 
     Handler handler;
-    StreamExecutor fallback;
     std::shared_ptr<State> state;
 
     executor_type get_executor() const noexcept {
-      return boost::asio::get_associated_executor(handler, fallback);
+      return boost::asio::get_associated_executor(handler, state->executor);
     }
     allocator_type get_allocator() const noexcept {
       return boost::asio::get_associated_allocator(handler);
@@ -153,13 +153,13 @@ class ReadFirstStream {
 
     void operator()(boost::beast::error_code ec, std::size_t bytes) {
       if constexpr (kRead) {
-        const std::shared_ptr<State> shared = state;  // the handler may end the stream
         std::move(handler)(ec, bytes);
-        if (ec) shared->StopHolding();
+        if (ec) state->StopHolding();
       } else if (!ec) {
         std::move(handler)(ec, bytes);
       } else {
-        state->Hold(std::make_unique<BoundWrite<Handler>>(std::move(handler), fallback, ec, bytes));
+        state->Hold(
+            std::make_unique<BoundWrite<Handler>>(std::move(handler), state->executor, ec, bytes));
       }
     }
   };
@@ -169,7 +169,7 @@ class ReadFirstStream {
   auto Start(const Buffers& buffers, Handler&& handler) {
     return boost::asio::async_initiate<Handler, void(boost::beast::error_code, std::size_t)>(
         [this](auto inner, const Buffers& b) {
-          Wrapped<decltype(inner), kRead> wrapped{std::move(inner), next_.get_executor(), state_};
+          Wrapped<decltype(inner), kRead> wrapped{std::move(inner), state_};
           if constexpr (kRead) {
             next_.async_read_some(b, std::move(wrapped));
           } else {
